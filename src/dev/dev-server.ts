@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Connection } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { ALL_SEARCH_ATTRIBUTES } from '../messages';
+import { temporalCliPath } from './temporal-binaries';
+
+/**
+ * Starts `temporal server start-dev` ourselves instead of through the SDK, which gives a server
+ * only 5 seconds to come up: too short on a loaded 2-core machine. We wait as long as it takes
+ * (bounded by `readyTimeoutMs`) and register our search attributes on the command line.
+ */
+
+export interface DevServerOptions {
+  port?: number;
+  uiPort?: number;
+  /** Web UI on (default) or headless. */
+  ui?: boolean;
+  /** SQLite file to persist to; in-memory when omitted. */
+  dbFilename?: string;
+  namespace?: string;
+  readyTimeoutMs?: number;
+  logLevel?: string;
+}
+
+export interface DevServer {
+  address: string;
+  namespace: string;
+  uiUrl?: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const port = options.port ?? (await freePort());
+  const namespace = options.namespace ?? 'default';
+  const ui = options.ui ?? true;
+  const uiPort = ui ? (options.uiPort ?? (await freePort())) : undefined;
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace];
+  args.push('--log-level', options.logLevel ?? 'error');
+  if (uiPort !== undefined) args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');
+  else args.push('--headless');
+  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  for (const key of ALL_SEARCH_ATTRIBUTES) {
+    args.push('--search-attribute', `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`);
+  }
+  const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const address = `127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  try {
+    await waitUntilReady(address, namespace, options.readyTimeoutMs ?? 60_000, exited, () => stderr);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { address, namespace, uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined, process: child, stop };
+}
+
+async function waitUntilReady(
+  address: string,
+  namespace: string,
+  timeoutMs: number,
+  exited: Promise<number | null>,
+  stderr: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exitCode: number | null | undefined;
+  void exited.then((code) => {
+    exitCode = code;
+  });
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined) {
+      throw new Error(`the Temporal dev server exited with code ${exitCode} before it was ready:\n${stderr()}`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  throw new Error(`the Temporal dev server at ${address} was not ready after ${timeoutMs} ms: ${String(lastError)}\n${stderr()}`);
+}

@@ -1,0 +1,88 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { AirflowState, EcsTaskSnapshot, TaskInstanceKey } from './types';
+
+/**
+ * Signals, queries and search-attribute keys, defined once for workflows and client alike.
+ * Search attributes are never encrypted: nothing secret goes in them.
+ */
+
+/** Stop the ECS task (StopTask with this reason), launch nothing more, finish as terminated. */
+export const terminateSignal = defineSignal<[{ reason?: string }?]>('terminate');
+
+export const DEFAULT_TERMINATE_REASON = 'Airflow Executor received a SIGTERM';
+
+/** One executor-side message for the task's log (what Airflow's send_message_to_task_logs writes). */
+export interface TaskEvent {
+  at: string;
+  level: 'info' | 'warning' | 'error';
+  message: string;
+}
+
+/** What one launch attempt did: ARN and ECS lifecycle if it launched, the reasons if not. */
+export interface AttemptRecord {
+  attempt: number;
+  taskArn?: string;
+  lastStatus?: string;
+  desiredStatus?: string;
+  stopCode?: string;
+  stoppedReason?: string;
+  containers: { name?: string; exitCode?: number; reason?: string }[];
+  outcome?: AirflowState | 'LAUNCH_FAILED' | 'MISSING' | 'TERMINATED';
+  reasons: string[];
+}
+
+export type TaskPhase = 'QUEUED' | 'LAUNCHING' | 'RUNNING' | 'WAITING_TO_RETRY' | 'TERMINATING' | 'DONE';
+
+export interface AirflowTaskStatus {
+  key: TaskInstanceKey;
+  phase: TaskPhase;
+  state: AirflowState;
+  cluster: string;
+  attempt: number;
+  maxAttempts: number;
+  taskArn?: string;
+  lastStatus?: string;
+  terminateRequested: boolean;
+  terminateReason?: string;
+  nextAttemptAt?: string;
+  attempts: AttemptRecord[];
+  events: TaskEvent[];
+}
+
+export interface AirflowTaskResult {
+  key: TaskInstanceKey;
+  state: Extract<AirflowState, 'SUCCESS' | 'FAILED'>;
+  terminated: boolean;
+  taskArn?: string;
+  attempts: number;
+  reason: string;
+}
+
+export const statusQuery = defineQuery<AirflowTaskStatus>('status');
+
+export interface EcsTaskTrackerStatus {
+  taskArn: string;
+  cluster: string;
+  lastStatus?: string;
+  task?: EcsTaskSnapshot;
+  terminateRequested: boolean;
+  done: boolean;
+}
+
+export const trackerStatusQuery = defineQuery<EcsTaskTrackerStatus>('trackerStatus');
+
+export const SearchAttributes = {
+  dagId: defineSearchAttributeKey('AirflowDagId', SearchAttributeType.KEYWORD),
+  taskId: defineSearchAttributeKey('AirflowTaskId', SearchAttributeType.KEYWORD),
+  runId: defineSearchAttributeKey('AirflowRunId', SearchAttributeType.KEYWORD),
+  tryNumber: defineSearchAttributeKey('AirflowTryNumber', SearchAttributeType.INT),
+  mapIndex: defineSearchAttributeKey('AirflowMapIndex', SearchAttributeType.INT),
+  state: defineSearchAttributeKey('AirflowState', SearchAttributeType.KEYWORD),
+  taskArn: defineSearchAttributeKey('EcsTaskArn', SearchAttributeType.KEYWORD),
+  cluster: defineSearchAttributeKey('EcsCluster', SearchAttributeType.KEYWORD),
+  executorName: defineSearchAttributeKey('EcsExecutorName', SearchAttributeType.KEYWORD),
+} as const;
+
+/** Every custom search attribute, for registering them with a server (`--search-attribute`). */
+export const ALL_SEARCH_ATTRIBUTES = Object.values(SearchAttributes);

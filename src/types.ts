@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * Shapes shared by the client, the workflows and the activities. Workflow code imports this
+ * module, so it must stay free of Node APIs and I/O.
+ */
+
+export type JsonPrimitive = string | number | boolean | null;
+export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** Airflow's TaskInstanceKey. Airflow's map_index is -1 for unmapped tasks. */
+export const taskInstanceKeySchema = z.object({
+  dagId: z.string().min(1, 'dagId must not be empty'),
+  taskId: z.string().min(1, 'taskId must not be empty'),
+  runId: z.string().min(1, 'runId must not be empty'),
+  tryNumber: z.number().int().min(0, 'tryNumber must be 0 or more'),
+  mapIndex: z.number().int().min(-1, 'mapIndex must be -1 (unmapped) or more').default(-1),
+});
+export type TaskInstanceKey = z.infer<typeof taskInstanceKeySchema>;
+export type TaskInstanceKeyInput = z.input<typeof taskInstanceKeySchema>;
+
+/** The Airflow task states this executor reports (Airflow's TaskInstanceState names). */
+export const AIRFLOW_STATES = ['QUEUED', 'RUNNING', 'SUCCESS', 'FAILED', 'REMOVED'] as const;
+export type AirflowState = (typeof AIRFLOW_STATES)[number];
+
+/** The part of an ECS container the executor looks at, as plain JSON. */
+export interface EcsContainerSnapshot {
+  name?: string;
+  lastStatus?: string;
+  exitCode?: number;
+  reason?: string;
+}
+
+/** The part of an ECS task the executor looks at, as plain JSON (dates as ISO strings). */
+export interface EcsTaskSnapshot {
+  taskArn: string;
+  clusterArn?: string;
+  lastStatus?: string;
+  desiredStatus?: string;
+  createdAt?: string;
+  startedAt?: string;
+  stoppingAt?: string;
+  stoppedAt?: string;
+  stopCode?: string;
+  stoppedReason?: string;
+  containers: EcsContainerSnapshot[];
+}
+
+/** An ARN DescribeTasks could not report on (its `failures[]` entry). */
+export interface EcsTaskFailure {
+  arn: string;
+  reason: string;
+  detail?: string;
+}
