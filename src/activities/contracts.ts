@@ -30,9 +30,14 @@ export interface WaitForEcsTaskChangeInput {
   knownStatus?: string;
 }
 
-/** `missing`: DescribeTasks reported the ARN under `failures` (e.g. MISSING). */
+/**
+ * `changed`: ECS reports a lastStatus other than `knownStatus`. `missing`: DescribeTasks reported
+ * the ARN under `failures` (e.g. MISSING). `unchanged`: nothing changed within the activity's
+ * maximum wait; the caller simply waits again (this keeps every activity bounded in time).
+ */
 export type WaitForEcsTaskChangeResult =
   | { kind: 'changed'; task: EcsTaskSnapshot }
+  | { kind: 'unchanged'; task: EcsTaskSnapshot }
   | { kind: 'missing'; reason: string };
 
 export interface StopEcsTaskInput {
