@@ -70,6 +70,9 @@ export interface EcsTaskTrackerStatus {
   done: boolean;
 }
 
+/** Sent by a tracker to the task workflow that started it, on every ECS status change. */
+export const ecsTaskUpdateSignal = defineSignal<[EcsTaskSnapshot]>('ecsTaskUpdate');
+
 export const trackerStatusQuery = defineQuery<EcsTaskTrackerStatus>('trackerStatus');
 
 export const SearchAttributes = {

@@ -1,11 +1,17 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { registerSearchAttributes } from '../../src/dev/search-attributes';
 import { temporalTestServerPath } from '../../src/dev/temporal-binaries';
 
-/** The time-skipping test server (Java, from Maven Central), one per test file. */
+/**
+ * The time-skipping test server (Java, from Maven Central), one per test file, with our search
+ * attributes registered (it rejects upserts of unknown ones).
+ */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
   });
+  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  return env;
 }
 
 /** The run-wide dev server that global-setup started (real visibility, search attributes). */

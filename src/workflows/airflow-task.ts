@@ -1,0 +1,262 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  ParentClosePolicy,
+  condition,
+  isCancellation,
+  log,
+  setHandler,
+  startChild,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+  ActivityFailure,
+} from '@temporalio/workflow';
+import { ActivityErrorType } from '../activities/contracts';
+import {
+  DEFAULT_TERMINATE_REASON,
+  SearchAttributes,
+  ecsTaskUpdateSignal,
+  statusQuery,
+  terminateSignal,
+  type AirflowTaskResult,
+  type AirflowTaskStatus,
+  type AttemptRecord,
+  type TaskEvent,
+} from '../messages';
+import { describeStoppedTask } from '../rules/ecs-task-state';
+import { launchRetryDelaySeconds } from '../rules/launch-backoff';
+import type { AirflowState, EcsTaskSnapshot, JsonObject, TaskInstanceKey } from '../types';
+import { ecsTaskWorkflowId } from '../workflow-ids';
+import { launchActivities } from './activity-profiles';
+import { ecsTaskWorkflow, type EcsTaskWorkflowResult } from './ecs-task';
+
+export interface AirflowTaskWorkflowInput {
+  key: TaskInstanceKey;
+  /** The Airflow command, already placed in runTaskInput; kept for the status and the memo. */
+  command: string[];
+  queue?: string;
+  cluster: string;
+  /** The complete RunTask request (template + executor_config + command). */
+  runTaskInput: JsonObject;
+  maxRunTaskAttempts: number;
+  executorName: string;
+  terminateTimeoutMs: number;
+}
+
+const MAX_EVENTS = 500;
+
+/**
+ * One Airflow task instance: launch it on ECS (RunTask, retried), track it until it stops, map the
+ * outcome to Airflow's state, and relaunch a failed task until its attempts run out. Launch
+ * failures and task failures share one attempt counter, as in Airflow's executor.
+ */
+export async function airflowTaskWorkflow(input: AirflowTaskWorkflowInput): Promise<AirflowTaskResult> {
+  const { key, cluster, maxRunTaskAttempts: maxAttempts } = input;
+  const workflowId = workflowInfo().workflowId;
+  const attempts: AttemptRecord[] = [];
+  const events: TaskEvent[] = [];
+  let terminateReason: string | undefined;
+  const status: AirflowTaskStatus = {
+    key,
+    phase: 'QUEUED',
+    state: 'QUEUED',
+    cluster,
+    attempt: 0,
+    maxAttempts,
+    terminateRequested: false,
+    attempts,
+    events,
+  };
+
+  const event = (level: TaskEvent['level'], message: string) => {
+    events.push({ at: new Date().toISOString(), level, message });
+    if (events.length > MAX_EVENTS) events.splice(0, events.length - MAX_EVENTS);
+    log[level === 'warning' ? 'warn' : level](message, { workflowId });
+  };
+  const requestTerminate = (reason: string) => {
+    if (terminateReason !== undefined) return;
+    terminateReason = reason;
+    status.terminateRequested = true;
+    status.terminateReason = reason;
+    event('warning', `Terminate requested: ${reason}`);
+  };
+  const setState = (state: AirflowState, taskArn?: string) => {
+    const arnChanged = taskArn !== undefined && taskArn !== status.taskArn;
+    if (state === status.state && !arnChanged) return;
+    status.state = state;
+    if (taskArn !== undefined) status.taskArn = taskArn;
+    upsertSearchAttributes([
+      { key: SearchAttributes.state, value: state },
+      ...(arnChanged ? [{ key: SearchAttributes.taskArn, value: taskArn }] : []),
+    ]);
+  };
+
+  setHandler(terminateSignal, (arg) => requestTerminate(arg?.reason ?? DEFAULT_TERMINATE_REASON));
+  setHandler(statusQuery, () => status);
+  setHandler(ecsTaskUpdateSignal, (task) => {
+    const current = attempts[attempts.length - 1];
+    if (current?.taskArn === task.taskArn) applySnapshot(current, task);
+  });
+  // Cancellation means terminate: the body is non-cancellable so StopTask and tracking to
+  // STOPPED always run; a Temporal-side cancel can never orphan the ECS task.
+  CancellationScope.current().cancelRequested.catch(() => requestTerminate(DEFAULT_TERMINATE_REASON));
+
+  const finish = (state: 'SUCCESS' | 'FAILED', reason: string, terminated = false): AirflowTaskResult => {
+    status.phase = 'DONE';
+    status.nextAttemptAt = undefined;
+    setState(state);
+    event(state === 'SUCCESS' ? 'info' : 'error', reason);
+    upsertMemo({ outcome: reason });
+    return { key, state, terminated, taskArn: status.taskArn, attempts: attempts.length, reason };
+  };
+
+  /** Waits out the backoff before the next attempt; a terminate cuts it short. */
+  const backoff = async (failedAttempt: number) => {
+    const seconds = launchRetryDelaySeconds(failedAttempt);
+    status.phase = 'WAITING_TO_RETRY';
+    status.nextAttemptAt = new Date(Date.now() + seconds * 1000).toISOString();
+    setState('QUEUED');
+    await condition(() => terminateReason !== undefined, seconds * 1000);
+    status.nextAttemptAt = undefined;
+  };
+
+  return await CancellationScope.nonCancellable(async (): Promise<AirflowTaskResult> => {
+    for (;;) {
+      if (terminateReason !== undefined) {
+        return finish('FAILED', `Terminated before launch (${terminateReason}); no ECS task is running.`, true);
+      }
+      const attempt = attempts.length + 1;
+      const record: AttemptRecord = { attempt, containers: [], reasons: [] };
+      attempts.push(record);
+      status.attempt = attempt;
+      status.phase = 'LAUNCHING';
+
+      const launch = await runTask(input.runTaskInput, workflowId, attempt);
+      if (launch.kind === 'internalError') {
+        record.outcome = 'LAUNCH_FAILED';
+        record.reasons.push(launch.reason);
+        return finish('FAILED', `Internal error launching the task: ${launch.reason}`);
+      }
+      if (launch.kind === 'failed') {
+        record.outcome = 'LAUNCH_FAILED';
+        record.reasons.push(...launch.reasons);
+        const reasons = launch.reasons.join(', ');
+        if (attempt >= maxAttempts) {
+          return finish(
+            'FAILED',
+            `Task could not be queued after ${attempt} attempts. Marking as failed. Reasons: ${reasons}`,
+          );
+        }
+        event('warning', `ECS task launch failed (attempt ${attempt} of ${maxAttempts}): ${reasons}. Retrying in ${launchRetryDelaySeconds(attempt)} s.`);
+        await backoff(attempt);
+        continue;
+      }
+
+      const taskArn = launch.task.taskArn;
+      applySnapshot(record, launch.task);
+      status.phase = 'RUNNING';
+      setState('RUNNING', taskArn);
+      event('info', `Launched ECS task ${taskArn} (attempt ${attempt} of ${maxAttempts}).`);
+
+      const tracked = await track(launch.task, record);
+      if (tracked.terminated) {
+        record.outcome = 'TERMINATED';
+        const how =
+          tracked.kind === 'stopTimedOut'
+            ? `the ECS task did not reach STOPPED within ${Math.round(input.terminateTimeoutMs / 1000)} s after StopTask`
+            : tracked.kind === 'missing'
+              ? `ECS no longer reports the task (${tracked.reason})`
+              : 'the ECS task is stopped';
+        return finish('FAILED', `Terminated (${terminateReason ?? DEFAULT_TERMINATE_REASON}); ${how}.`, true);
+      }
+      let reasons: string[];
+      if (tracked.kind === 'missing') {
+        record.outcome = 'MISSING';
+        reasons = [`ECS task ${taskArn} is missing: ${tracked.reason}`];
+      } else if (tracked.kind === 'stopped') {
+        record.outcome = tracked.state;
+        if (tracked.state === 'SUCCESS') return finish('SUCCESS', `ECS task ${taskArn} succeeded.`);
+        reasons = describeStoppedTask(tracked.task);
+      } else {
+        reasons = ['the ECS task did not stop in time'];
+      }
+      record.reasons.push(...reasons);
+      if (attempt >= maxAttempts) {
+        return finish(
+          'FAILED',
+          `Airflow task ${workflowId} has failed a maximum of ${attempt} times. Marking as failed. Reasons: ${reasons.join(', ')}`,
+        );
+      }
+      event(
+        'warning',
+        `Airflow task failed due to ${reasons.join(', ')}. Failure ${attempt} out of ${maxAttempts} occurred on ${taskArn}. Rescheduling.`,
+      );
+      await backoff(attempt);
+    }
+  });
+
+  /** Hands the ARN to its tracker (a child keyed by the ARN) and forwards a terminate to it. */
+  async function track(initialTask: EcsTaskSnapshot, record: AttemptRecord): Promise<EcsTaskWorkflowResult> {
+    const child = await startChild(ecsTaskWorkflow, {
+      workflowId: ecsTaskWorkflowId(initialTask.taskArn),
+      args: [
+        {
+          cluster,
+          taskArn: initialTask.taskArn,
+          initialTask,
+          key,
+          terminate: terminateReason === undefined ? undefined : { reason: terminateReason },
+          terminateTimeoutMs: input.terminateTimeoutMs,
+        },
+      ],
+      // If this workflow is closed from outside (e.g. Temporal's terminate), the tracker is asked
+      // to cancel, which it treats as terminate: StopTask, so no ECS task is orphaned.
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+    });
+    let forwarded = terminateReason !== undefined;
+    let result: EcsTaskWorkflowResult | undefined;
+    const resultPromise = child.result().then((r) => (result = r));
+    while (result === undefined) {
+      await Promise.race([resultPromise, condition(() => result !== undefined || (terminateReason !== undefined && !forwarded))]);
+      if (result === undefined && terminateReason !== undefined && !forwarded) {
+        forwarded = true;
+        status.phase = 'TERMINATING';
+        await child.signal(terminateSignal, { reason: terminateReason });
+      }
+    }
+    const final = result;
+    if (final.kind !== 'missing' || final.task) applySnapshot(record, final.task ?? initialTask);
+    return final;
+  }
+
+  function applySnapshot(record: AttemptRecord, task: EcsTaskSnapshot) {
+    record.taskArn = task.taskArn;
+    record.lastStatus = task.lastStatus;
+    record.desiredStatus = task.desiredStatus;
+    record.stopCode = task.stopCode;
+    record.stoppedReason = task.stoppedReason;
+    record.containers = task.containers.map(({ name, exitCode, reason }) => ({ name, exitCode, reason }));
+    status.lastStatus = task.lastStatus;
+  }
+}
+
+type LaunchOutcome =
+  | { kind: 'launched'; task: EcsTaskSnapshot }
+  | { kind: 'failed'; reasons: string[] }
+  | { kind: 'internalError'; reason: string };
+
+async function runTask(runTaskInput: JsonObject, workflowId: string, attempt: number): Promise<LaunchOutcome> {
+  try {
+    return await launchActivities.runEcsTask({ runTaskInput, workflowId, attempt });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    if (cause instanceof ApplicationFailure && cause.type === ActivityErrorType.EmptyRunTaskResponse) {
+      return { kind: 'internalError', reason: cause.message };
+    }
+    // Anything else that ended the activity for good counts as a failed launch attempt, so a bad
+    // task can never leave the workflow stuck.
+    return { kind: 'failed', reasons: [cause instanceof Error ? cause.message : String(cause)] };
+  }
+}

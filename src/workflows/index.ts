@@ -1,0 +1,2 @@
+export { airflowTaskWorkflow } from './airflow-task';
+export { ecsTaskWorkflow } from './ecs-task';
