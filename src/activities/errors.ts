@@ -1,0 +1,39 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { ActivityErrorType } from './contracts';
+import { describeEcsError } from '../ecs/errors';
+
+/**
+ * The typed failures activities throw. Each keeps the SDK error as its cause, so the Temporal UI
+ * shows the original error and stack next to our message.
+ */
+function failure(type: string, message: string, err: unknown, nonRetryable: boolean): ApplicationFailure {
+  return ApplicationFailure.create({
+    type,
+    message,
+    nonRetryable,
+    ...(err instanceof Error ? { cause: err } : {}),
+  });
+}
+
+export function transientFailure(operation: string, err: unknown): ApplicationFailure {
+  return failure(
+    ActivityErrorType.Transient,
+    `${operation} failed with a transient ECS error (${describeEcsError(err)}); Temporal retries it with backoff`,
+    err,
+    false,
+  );
+}
+
+export function credentialsFailure(operation: string, err: unknown): ApplicationFailure {
+  return failure(
+    ActivityErrorType.Credentials,
+    `${operation} failed because the AWS credentials are missing, expired or invalid (${describeEcsError(err)}); ` +
+      'the worker rebuilt its ECS client and retries. If this repeats, check the credential chain (AWS_PROFILE, env vars, SSO session, role)',
+    err,
+    false,
+  );
+}
+
+export function apiFailure(operation: string, err: unknown, options: { nonRetryable: boolean }): ApplicationFailure {
+  return failure(ActivityErrorType.ApiError, `${operation} failed: ${describeEcsError(err)}`, err, options.nonRetryable);
+}

@@ -1,0 +1,99 @@
+import { CancelledFailure, Context } from '@temporalio/activity';
+import type { Logger } from '@temporalio/common';
+import { z } from 'zod';
+import type { DescribeOutcome, DescribeTasksBatcher } from '../ecs/describe-batcher';
+import type { EcsClientProvider } from '../ecs/ecs-client';
+import { classifyEcsError, describeEcsError } from '../ecs/errors';
+import type { EcsTaskSnapshot } from '../types';
+import type { WaitForEcsTaskChangeInput, WaitForEcsTaskChangeResult } from './contracts';
+import { apiFailure, credentialsFailure, transientFailure } from './errors';
+
+/** What each heartbeat records, so a retried attempt (new worker, say) resumes the same wait. */
+const waitHeartbeatSchema = z.object({
+  lastSeenStatus: z.string().optional(),
+  polls: z.number().int().min(0),
+  /** When the first attempt started: maxWaitMs counts from here across attempts. */
+  waitingSince: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'waitingSince must be an ISO date'),
+});
+export type WaitHeartbeat = z.infer<typeof waitHeartbeatSchema>;
+
+export interface WaitDeps {
+  ecs: EcsClientProvider;
+  batcher: DescribeTasksBatcher;
+  pollIntervalMs: number;
+  maxWaitMs: number;
+  logger?: Logger;
+}
+
+function failureReason(failure: { reason: string; detail?: string }): string {
+  return failure.detail !== undefined ? `${failure.reason}: ${failure.detail}` : failure.reason;
+}
+
+/**
+ * Polls DescribeTasks (through the worker's shared batcher) until the task's lastStatus differs
+ * from `knownStatus`, ECS reports the task under `failures`, or `maxWaitMs` has passed. Every poll
+ * heartbeats, which both shows operators the wait is alive and delivers cancellation.
+ */
+export async function waitForEcsTaskChange(deps: WaitDeps, input: WaitForEcsTaskChangeInput): Promise<WaitForEcsTaskChangeResult> {
+  const ctx = Context.current();
+  const log = deps.logger ?? ctx.log;
+  const parsed = waitHeartbeatSchema.safeParse(ctx.info.heartbeatDetails);
+  const resumed = parsed.success ? parsed.data : undefined;
+  const waitingSince = resumed?.waitingSince ?? new Date().toISOString();
+  const deadline = Date.parse(waitingSince) + deps.maxWaitMs;
+  let polls = resumed?.polls ?? 0;
+  let lastSeenStatus = resumed?.lastSeenStatus;
+  let latestTask: EcsTaskSnapshot | undefined;
+  let lastError: unknown;
+  // The caller usually just saw knownStatus, so the first poll waits one interval. Poll at once
+  // when there is nothing to compare with (adoption), or when resuming an earlier attempt, which
+  // may already have seen the change (lastSeenStatus) before it died.
+  let pollNow = input.knownStatus === undefined || resumed !== undefined;
+
+  for (;;) {
+    if (!pollNow) await ctx.sleep(Math.max(0, Math.min(deps.pollIntervalMs, deadline - Date.now())));
+    pollNow = false;
+    polls += 1;
+
+    let outcome: DescribeOutcome | undefined;
+    try {
+      // Racing `cancelled` lets a cancellation through while the shared batcher call is in flight.
+      outcome = await Promise.race([deps.batcher.describe(input.cluster, input.taskArn), ctx.cancelled]);
+    } catch (err) {
+      if (err instanceof CancelledFailure) throw err;
+      const errorClass = classifyEcsError(err);
+      if (errorClass === 'permanent') {
+        throw apiFailure(`DescribeTasks for ${input.taskArn} on cluster "${input.cluster}"`, err, { nonRetryable: false });
+      }
+      // Throttling, outages and expired credentials pass; the wait goes on rather than failing.
+      if (errorClass === 'credentials') deps.ecs.reset();
+      lastError = err;
+      log.warn(`DescribeTasks for ${input.taskArn} failed (${describeEcsError(err)}); still waiting`, {
+        cluster: input.cluster,
+        taskArn: input.taskArn,
+        errorClass,
+        polls,
+      });
+    }
+
+    if (outcome !== undefined && 'task' in outcome) {
+      latestTask = outcome.task;
+      lastSeenStatus = outcome.task.lastStatus;
+    }
+    const details: WaitHeartbeat = { polls, waitingSince, ...(lastSeenStatus !== undefined ? { lastSeenStatus } : {}) };
+    ctx.heartbeat(details);
+
+    if (outcome !== undefined && 'failure' in outcome) return { kind: 'missing', reason: failureReason(outcome.failure) };
+    if (outcome !== undefined && outcome.task.lastStatus !== input.knownStatus) return { kind: 'changed', task: outcome.task };
+
+    if (Date.now() >= deadline) {
+      if (latestTask !== undefined) return { kind: 'unchanged', task: latestTask };
+      // No poll of this attempt succeeded: fail retryably instead of waiting unbounded. The retry
+      // resumes from the heartbeat, so it polls once at once.
+      const operation = `DescribeTasks for ${input.taskArn} (no answer within ${deps.maxWaitMs} ms)`;
+      throw classifyEcsError(lastError) === 'credentials'
+        ? credentialsFailure(operation, lastError)
+        : transientFailure(operation, lastError);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { checkEcsHealth, HEALTH_CHECK_TASK_ID } from '../../src/ecs/health';
+import { accessDenied, clusterNotFound, expiredToken, invalidParameter, networkError, taskNotFound, throttling } from './fixtures';
+
+const ecsMock = mockClient(ECSClient);
+const client = new ECSClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+
+beforeEach(() => {
+  ecsMock.reset();
+});
+
+afterAll(() => {
+  client.destroy();
+});
+
+const NO_TASK_CAN_RUN = /No task can run until this is fixed: check|No task can run until this is fixed: grant/;
+
+describe('checkEcsHealth', () => {
+  it('probes with StopTask on a 32 x "a" task ID in the configured cluster', async () => {
+    ecsMock.on(StopTaskCommand).rejects(taskNotFound());
+
+    await checkEcsHealth(client, 'airflow');
+
+    expect(HEALTH_CHECK_TASK_ID).toBe('a'.repeat(32));
+    expect(ecsMock).toHaveReceivedCommandWith(StopTaskCommand, {
+      cluster: 'airflow',
+      task: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+      reason: expect.stringContaining('health check'),
+    });
+  });
+
+  it('is healthy only when ECS answers InvalidParameterException "task was not found"', async () => {
+    ecsMock.on(StopTaskCommand).rejects(taskNotFound());
+
+    expect(await checkEcsHealth(client, 'airflow')).toEqual({ healthy: true, message: expect.stringContaining('passed') });
+  });
+
+  it('is unhealthy with a permissions message on AccessDeniedException', async () => {
+    ecsMock.on(StopTaskCommand).rejects(accessDenied());
+
+    const health = await checkEcsHealth(client, 'airflow');
+
+    expect(health.healthy).toBe(false);
+    expect(health.message).toMatch(/permission/);
+    expect(health.message).toMatch(/ecs:StopTask/);
+    expect(health.message).toMatch(NO_TASK_CAN_RUN);
+  });
+
+  it('is unhealthy and names the cluster on ClusterNotFoundException', async () => {
+    ecsMock.on(StopTaskCommand).rejects(clusterNotFound());
+
+    const health = await checkEcsHealth(client, 'no-such-cluster');
+
+    expect(health.healthy).toBe(false);
+    expect(health.message).toMatch(/cluster "no-such-cluster" was not found/);
+    expect(health.message).toMatch(/region/);
+    expect(health.message).toMatch(NO_TASK_CAN_RUN);
+  });
+
+  it.each([
+    ['another InvalidParameterException', invalidParameter('taskId length should be one of [32,36]'), /InvalidParameterException: taskId length/],
+    ['throttling', throttling(), /ThrottlingException: Rate exceeded/],
+    ['a network error', networkError('ECONNREFUSED'), /ECONNREFUSED/],
+    ['expired credentials', expiredToken(), /credentials/],
+  ])('is unhealthy with the error on %s', async (_label, err, expected) => {
+    ecsMock.on(StopTaskCommand).rejects(err);
+
+    const health = await checkEcsHealth(client, 'airflow');
+
+    expect(health.healthy).toBe(false);
+    expect(health.message).toMatch(expected);
+    expect(health.message).toMatch(NO_TASK_CAN_RUN);
+  });
+
+  it('is unhealthy when the probe succeeds, since real ECS never stops a made-up task', async () => {
+    ecsMock.on(StopTaskCommand).resolves({ task: { taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/airflow/aaaa', lastStatus: 'RUNNING' } });
+
+    const health = await checkEcsHealth(client, 'airflow');
+
+    expect(health.healthy).toBe(false);
+    expect(health.message).toMatch(/succeeded/);
+    expect(health.message).toMatch(NO_TASK_CAN_RUN);
+  });
+});
