@@ -1,0 +1,30 @@
+import type { AirflowState, EcsTaskSnapshot } from '../types';
+
+/**
+ * What an ECS task means to Airflow (spec section 4). Imported by workflow code: types only,
+ * no Node APIs. ECS statuses are upper-case and compared exactly, as ECS reports them.
+ */
+export function ecsTaskToAirflowState(task: EcsTaskSnapshot): AirflowState {
+  if (task.lastStatus === 'RUNNING') return 'RUNNING';
+  // ECS still means to run it: provisioning, pulling, pending.
+  if (task.desiredStatus === 'RUNNING') return 'QUEUED';
+  // Stopped before it ever started (image pull failure, no capacity, timeout): Airflow reschedules it.
+  if (task.desiredStatus === 'STOPPED' && !task.startedAt) return 'REMOVED';
+  // Exit codes are final only once the task is STOPPED; until then it is still winding down.
+  if (task.lastStatus !== 'STOPPED' || task.containers.some((c) => c.exitCode === undefined || c.exitCode === null)) {
+    return 'RUNNING';
+  }
+  return task.containers.every((c) => c.exitCode === 0) ? 'SUCCESS' : 'FAILED';
+}
+
+/** Why a task stopped, one human-readable line per reason, for the executor's and the task's logs. */
+export function describeStoppedTask(task: EcsTaskSnapshot): string[] {
+  const reasons: string[] = [];
+  if (task.stopCode) reasons.push(`stop code: ${task.stopCode}`);
+  if (task.stoppedReason) reasons.push(`stopped reason: ${task.stoppedReason}`);
+  for (const container of task.containers) {
+    const exit = container.exitCode === undefined || container.exitCode === null ? 'no exit code' : `exit code ${container.exitCode}`;
+    reasons.push(`${container.name ?? '(unnamed container)'}: ${exit}${container.reason ? `, ${container.reason}` : ''}`);
+  }
+  return reasons;
+}

@@ -1,0 +1,205 @@
+import {
+  buildTaskRunInput,
+  InvalidExecutorConfigError,
+  InvalidTaskCommandError,
+  validateExecutorConfig,
+} from '../../src/rules/task-run-input';
+import type { JsonObject } from '../../src/types';
+import { deepFreeze } from './deep-freeze';
+
+const MARKER = { name: 'AIRFLOW_IS_EXECUTOR_CONTAINER', value: 'true' };
+const COMMAND = ['python', '-m', 'airflow.sdk.execution_time.execute_workload', '--json-string', '{"kind":"ExecuteTask"}'];
+
+/** A template as buildRunTaskTemplate makes it, frozen so any mutation throws. */
+function template(extra: JsonObject = {}): JsonObject {
+  return deepFreeze({
+    cluster: 'airflow',
+    taskDefinition: 'airflow-task:3',
+    launchType: 'FARGATE',
+    count: 1,
+    overrides: { containerOverrides: [{ name: 'base', command: [] }] },
+    ...extra,
+  });
+}
+
+const containerOverrides = (input: JsonObject) => (input.overrides as { containerOverrides: JsonObject[] }).containerOverrides;
+const baseContainer = (input: JsonObject) => containerOverrides(input).find((c) => c.name === 'base');
+
+describe('buildTaskRunInput', () => {
+  it('sets the command on the Airflow container override', () => {
+    expect(baseContainer(buildTaskRunInput(template(), { containerName: 'base', command: COMMAND }))?.command).toEqual(COMMAND);
+  });
+
+  it('finds the Airflow container by name, wherever it is in the list', () => {
+    const t = template({ overrides: { containerOverrides: [{ name: 'sidecar', cpu: 64 }, { name: 'base', command: [] }] } });
+    const input = buildTaskRunInput(t, { containerName: 'base', command: COMMAND });
+    expect(containerOverrides(input)).toEqual([
+      { name: 'sidecar', cpu: 64 },
+      { name: 'base', command: COMMAND, environment: [MARKER] },
+    ]);
+  });
+
+  it('adds AIRFLOW_IS_EXECUTOR_CONTAINER=true to the container environment', () => {
+    expect(baseContainer(buildTaskRunInput(template(), { containerName: 'base', command: COMMAND }))?.environment).toEqual([MARKER]);
+  });
+
+  it('keeps the environment entries already there, adding the marker after them', () => {
+    const t = template({ overrides: { containerOverrides: [{ name: 'base', command: [], environment: [{ name: 'A', value: '1' }] }] } });
+    expect(baseContainer(buildTaskRunInput(t, { containerName: 'base', command: COMMAND }))?.environment).toEqual([{ name: 'A', value: '1' }, MARKER]);
+  });
+
+  it('adds the marker exactly once when called twice on the same template', () => {
+    const t = template();
+    buildTaskRunInput(t, { containerName: 'base', command: COMMAND });
+    const second = buildTaskRunInput(t, { containerName: 'base', command: COMMAND });
+    expect(baseContainer(second)?.environment).toEqual([MARKER]);
+  });
+
+  it('adds the marker exactly once when its input already carries it (a previous result passed back in)', () => {
+    const first = buildTaskRunInput(template(), { containerName: 'base', command: COMMAND });
+    const again = buildTaskRunInput(deepFreeze(first), { containerName: 'base', command: COMMAND });
+    expect(baseContainer(again)?.environment).toEqual([MARKER]);
+  });
+
+  it('returns a deep copy: the frozen template is untouched and shares nothing with the result', () => {
+    const t = template();
+    const snapshot = JSON.stringify(t);
+    const input = buildTaskRunInput(t, { containerName: 'base', command: COMMAND });
+    expect(input.overrides).not.toBe(t.overrides);
+    expect(JSON.stringify(t)).toBe(snapshot);
+  });
+
+  it("copies the command, so changing the caller's list later does not change the input", () => {
+    const command = [...COMMAND];
+    const input = buildTaskRunInput(template(), { containerName: 'base', command });
+    command.push('--extra');
+    expect(baseContainer(input)?.command).toEqual(COMMAND);
+  });
+
+  describe('executor_config merge', () => {
+    it('merges nested objects recursively (a new key in overrides keeps containerOverrides)', () => {
+      const input = buildTaskRunInput(template(), { containerName: 'base', command: COMMAND, executorConfig: { overrides: { taskRoleArn: 'arn:role' } } });
+      expect(input.overrides).toEqual({ taskRoleArn: 'arn:role', containerOverrides: [{ name: 'base', command: COMMAND, environment: [MARKER] }] });
+    });
+
+    it('replaces scalars', () => {
+      const input = buildTaskRunInput(template(), { containerName: 'base', command: COMMAND, executorConfig: { launchType: 'EC2', count: 1 } });
+      expect(input.launchType).toBe('EC2');
+    });
+
+    it('adds top-level keys the template does not have', () => {
+      const input = buildTaskRunInput(template(), { containerName: 'base', command: COMMAND, executorConfig: { startedBy: 'dag-x' } });
+      expect(input.startedBy).toBe('dag-x');
+    });
+
+    it('replaces lists instead of merging them', () => {
+      const t = template({ tags: [{ key: 'a', value: '1' }] });
+      const input = buildTaskRunInput(t, { containerName: 'base', command: COMMAND, executorConfig: { tags: [{ key: 'b', value: '2' }] } });
+      expect(input.tags).toEqual([{ key: 'b', value: '2' }]);
+    });
+
+    it('replaces an object with a non-object value', () => {
+      const t = template({ networkConfiguration: { awsvpcConfiguration: { subnets: ['s'] } } });
+      const input = buildTaskRunInput(t, { containerName: 'base', command: COMMAND, executorConfig: { networkConfiguration: null } });
+      expect(input.networkConfiguration).toBeNull();
+    });
+
+    it('uses the container override from executor_config when its list names the Airflow container', () => {
+      const executorConfig = { overrides: { containerOverrides: [{ name: 'base', memory: 4096 }] } };
+      const input = buildTaskRunInput(template(), { containerName: 'base', command: COMMAND, executorConfig });
+      expect(containerOverrides(input)).toEqual([{ name: 'base', memory: 4096, command: COMMAND, environment: [MARKER] }]);
+    });
+
+    it('explains that executor_config replaced the list when it leaves the Airflow container out', () => {
+      const executorConfig = { overrides: { containerOverrides: [{ memory: 4096 }] } };
+      const run = () => buildTaskRunInput(template(), { containerName: 'base', command: COMMAND, executorConfig });
+      expect(run).toThrow(InvalidExecutorConfigError);
+      expect(run).toThrow(/No container override named "base" in overrides\.containerOverrides/);
+      expect(run).toThrow(/A list in executor_config replaces the template's list.*include \{"name": "base", \.\.\.\} in it/);
+    });
+
+    it('never mutates a frozen executor_config, and shares no objects with it', () => {
+      const executorConfig = deepFreeze({ overrides: { containerOverrides: [{ name: 'base', environment: [{ name: 'A', value: '1' }] }] } });
+      const input = buildTaskRunInput(template(), { containerName: 'base', command: COMMAND, executorConfig });
+      expect(executorConfig.overrides.containerOverrides[0]?.environment).toEqual([{ name: 'A', value: '1' }]);
+      expect(baseContainer(input)).not.toBe(executorConfig.overrides.containerOverrides[0]);
+    });
+
+    it('rejects an executor_config that sets "name"', () => {
+      const run = () => buildTaskRunInput(template(), { containerName: 'base', command: COMMAND, executorConfig: { name: 'x' } });
+      expect(run).toThrow('Executor Config should never override "name" or "command"');
+    });
+  });
+
+  it('fails clearly for a template without the Airflow container override', () => {
+    const t = template({ overrides: {} });
+    expect(() => buildTaskRunInput(t, { containerName: 'base', command: COMMAND })).toThrow(/No container override named "base"/);
+  });
+
+  it('rejects an environment that is not a list, showing it', () => {
+    const t = template({ overrides: { containerOverrides: [{ name: 'base', command: [], environment: { A: '1' } }] } });
+    expect(() => buildTaskRunInput(t, { containerName: 'base', command: COMMAND })).toThrow(
+      'The "base" container override has environment={"A":"1"}: expected a list of {"name", "value"} objects',
+    );
+  });
+
+  it.each([
+    ['an empty list', []],
+    ['a list with a non-string', ['python', 3]],
+    ['a string', 'python -m airflow'],
+  ])('rejects a command that is %s', (_label, command) => {
+    const run = () => buildTaskRunInput(template(), { containerName: 'base', command: command as string[] });
+    expect(run).toThrow(InvalidTaskCommandError);
+    expect(run).toThrow(/The task command must be a non-empty list of strings, got /);
+  });
+});
+
+describe('validateExecutorConfig', () => {
+  it('returns a valid executor_config as it is', () => {
+    const config = { overrides: { containerOverrides: [{ name: 'base', cpu: 512 }] } };
+    expect(validateExecutorConfig(config)).toBe(config);
+  });
+
+  it.each([undefined, null])('treats %p as no executor_config ({})', (value) => {
+    expect(validateExecutorConfig(value)).toEqual({});
+  });
+
+  it.each([
+    ['a list', [1], '[1]'],
+    ['a string', 'cpu=1', '"cpu=1"'],
+    ['a number', 5, '5'],
+  ])('rejects %s, showing the value', (_label, value, shown) => {
+    expect(() => validateExecutorConfig(value)).toThrow(
+      `executor_config must be a JSON object of RunTask arguments (e.g. {"overrides": {...}}), got ${shown}`,
+    );
+  });
+
+  it('rejects a top-level "name" with Airflow\'s message and what to do', () => {
+    expect(() => validateExecutorConfig({ name: 'x' })).toThrow(
+      'Executor Config should never override "name" or "command": this executor_config sets "name". ' +
+        'The executor sets the container name (ECS_EXECUTOR_CONTAINER_NAME) and the task command itself; remove these keys.',
+    );
+  });
+
+  it('rejects a top-level "command"', () => {
+    expect(() => validateExecutorConfig({ command: ['x'] })).toThrow(/this executor_config sets "command"/);
+  });
+
+  it('names both when "name" and "command" are set', () => {
+    expect(() => validateExecutorConfig({ name: 'x', command: [] })).toThrow(/sets "name" and "command"/);
+  });
+
+  it.each([
+    ['a Date', { startedAt: new Date(0) }, 'startedAt is a Date, not a plain object'],
+    ['NaN', { overrides: { cpu: Number.NaN } }, 'overrides.cpu is NaN'],
+    ['a function', { tags: [() => 1] }, 'tags[0] is a function'],
+    ['undefined', { startedBy: undefined }, 'startedBy is undefined'],
+  ])('rejects %s anywhere inside, naming where', (_label, value, where) => {
+    expect(() => validateExecutorConfig(value)).toThrow(`executor_config must be plain JSON, but ${where}`);
+  });
+
+  it('throws InvalidExecutorConfigError, named InvalidExecutorConfig', () => {
+    expect(() => validateExecutorConfig({ name: 'x' })).toThrow(expect.objectContaining({ name: 'InvalidExecutorConfig' }));
+    expect(() => validateExecutorConfig({ name: 'x' })).toThrow(InvalidExecutorConfigError);
+  });
+});
