@@ -1,4 +1,4 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { AirflowState, EcsTaskSnapshot, TaskInstanceKey } from './types';
 
@@ -89,3 +89,14 @@ export const SearchAttributes = {
 
 /** Every custom search attribute, for registering them with a server (`--search-attribute`). */
 export const ALL_SEARCH_ATTRIBUTES = Object.values(SearchAttributes);
+
+/** The task instance key as search attributes, so operators find a task by dag/task/run/try. */
+export function keySearchAttributes(key: TaskInstanceKey): SearchAttributePair[] {
+  return [
+    { key: SearchAttributes.dagId, value: key.dagId },
+    { key: SearchAttributes.taskId, value: key.taskId },
+    { key: SearchAttributes.runId, value: key.runId },
+    { key: SearchAttributes.tryNumber, value: key.tryNumber },
+    { key: SearchAttributes.mapIndex, value: key.mapIndex },
+  ];
+}

@@ -10,8 +10,9 @@ export function ecsTaskToAirflowState(task: EcsTaskSnapshot): AirflowState {
   if (task.desiredStatus === 'RUNNING') return 'QUEUED';
   // Stopped before it ever started (image pull failure, no capacity, timeout): Airflow reschedules it.
   if (task.desiredStatus === 'STOPPED' && !task.startedAt) return 'REMOVED';
-  // Exit codes are final only once the task is STOPPED; until then it is still winding down.
-  if (task.lastStatus !== 'STOPPED' || task.containers.some((c) => c.exitCode === undefined || c.exitCode === null)) {
+  // Airflow's is_finished is desiredStatus == STOPPED (not lastStatus): a task winding down
+  // (DEACTIVATING, STOPPING) whose containers all reported exit codes is already decided.
+  if (task.desiredStatus !== 'STOPPED' || task.containers.some((c) => c.exitCode === undefined || c.exitCode === null)) {
     return 'RUNNING';
   }
   return task.containers.every((c) => c.exitCode === 0) ? 'SUCCESS' : 'FAILED';

@@ -5,6 +5,7 @@ import {
   isCancellation,
   log,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -13,6 +14,7 @@ import {
   DEFAULT_TERMINATE_REASON,
   SearchAttributes,
   ecsTaskUpdateSignal,
+  keySearchAttributes,
   terminateSignal,
   trackerStatusQuery,
   type EcsTaskTrackerStatus,
@@ -20,7 +22,6 @@ import {
 import { ecsTaskToAirflowState } from '../rules/ecs-task-state';
 import type { AirflowState, EcsTaskSnapshot, TaskInstanceKey } from '../types';
 import { stopActivities, waitActivities } from './activity-profiles';
-import { keySearchAttributes } from './search-attributes';
 
 export interface EcsTaskWorkflowInput {
   cluster: string;
@@ -36,6 +37,14 @@ export interface EcsTaskWorkflowInput {
   /** How long to wait for STOPPED after StopTask before giving up on the task. */
   terminateTimeoutMs: number;
 }
+
+/**
+ * DescribeTasks is eventually consistent: right after RunTask it may not know the task yet and
+ * report it MISSING. Until DescribeTasks has seen the task once, MISSING within this grace
+ * period means "ask again", not "the task is gone".
+ */
+const MISSING_GRACE_MS = 60_000;
+const MISSING_RETRY_MS = 5_000;
 
 export type EcsTaskWorkflowResult =
   | { kind: 'stopped'; task: EcsTaskSnapshot; state: AirflowState; terminated: boolean }
@@ -98,6 +107,8 @@ export async function ecsTaskWorkflow(input: EcsTaskWorkflowInput): Promise<EcsT
   const result = await CancellationScope.nonCancellable(async (): Promise<EcsTaskWorkflowResult> => {
     await report();
     const waits = waitActivities();
+    const trackingSince = Date.now();
+    let seenByDescribe = false;
     let stopSentAt: number | undefined;
     while (task?.lastStatus !== 'STOPPED') {
       if (terminate && stopSentAt === undefined) {
@@ -122,8 +133,13 @@ export async function ecsTaskWorkflow(input: EcsTaskWorkflowInput): Promise<EcsT
         deadline,
       });
       if (outcome === 'interrupted') continue;
+      if (outcome.kind === 'missing' && !seenByDescribe && Date.now() - trackingSince < MISSING_GRACE_MS) {
+        await sleep(MISSING_RETRY_MS);
+        continue;
+      }
       if (outcome.kind === 'missing') return { kind: 'missing', reason: outcome.reason, terminated: terminate !== undefined, task };
       task = outcome.task;
+      seenByDescribe = true;
       await report();
     }
     return { kind: 'stopped', task, state: ecsTaskToAirflowState(task), terminated: terminate !== undefined };

@@ -38,12 +38,17 @@ describe('ecsTaskToAirflowState', () => {
   });
 
   it.each(['DEACTIVATING', 'STOPPING', 'DEPROVISIONING'])(
-    'is RUNNING while a started task is still %s, even with exit codes',
+    'is decided by exit codes once ECS wants it STOPPED, even while it is still %s (Airflow: is_finished = desiredStatus == STOPPED)',
     (lastStatus) => {
       const t = task({ lastStatus, desiredStatus: 'STOPPED', startedAt: STARTED, containers: [{ name: 'base', exitCode: 0 }] });
-      expect(ecsTaskToAirflowState(t)).toBe('RUNNING');
+      expect(ecsTaskToAirflowState(t)).toBe('SUCCESS');
     },
   );
+
+  it('is RUNNING when desiredStatus is neither RUNNING nor STOPPED (not finished)', () => {
+    const t = task({ lastStatus: 'PENDING', desiredStatus: 'PENDING', startedAt: STARTED, containers: [{ name: 'base', exitCode: 0 }] });
+    expect(ecsTaskToAirflowState(t)).toBe('RUNNING');
+  });
 
   it('is RUNNING when the task is STOPPED but a container has no exit code yet', () => {
     expect(ecsTaskToAirflowState(stopped([{ name: 'base', exitCode: 0 }, { name: 'sidecar' }]))).toBe('RUNNING');
