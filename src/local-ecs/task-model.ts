@@ -1,0 +1,65 @@
+import type { Tag } from './clusters';
+import type { TaskDefinitionRecord } from './task-definitions';
+import type { ContainerProcess } from './process-runner';
+
+/** ECS task states in lifecycle order (spec/ecs-api.md §4). ACTIVATING is not emulated. */
+export type TaskStatus = 'PROVISIONING' | 'PENDING' | 'RUNNING' | 'DEACTIVATING' | 'STOPPING' | 'DEPROVISIONING' | 'STOPPED';
+export type DesiredStatus = 'RUNNING' | 'STOPPED';
+export type StopCode = 'TaskFailedToStart' | 'EssentialContainerExited' | 'UserInitiated';
+export type ContainerStatus = 'PENDING' | 'RUNNING' | 'STOPPED';
+
+export interface LocalContainer {
+  name: string;
+  arn: string;
+  image: string;
+  essential: boolean;
+  /** entryPoint + command, exec form; empty = the image's default, which we emulate as "exit 0". */
+  argv: string[];
+  environment: Record<string, string>;
+  workingDirectory?: string | undefined;
+  stopTimeoutMs: number;
+  cpu?: number | undefined;
+  memory?: number | undefined;
+  memoryReservation?: number | undefined;
+  lastStatus: ContainerStatus;
+  exitCode?: number;
+  reason?: string;
+  runtimeId?: string;
+  process?: ContainerProcess;
+}
+
+export interface LocalTask {
+  id: string;
+  arn: string;
+  clusterName: string;
+  clusterArn: string;
+  taskDefinition: TaskDefinitionRecord;
+  lastStatus: TaskStatus;
+  desiredStatus: DesiredStatus;
+  /** Bumped on every state change, like ECS's `version`. */
+  version: number;
+  createdAt: Date;
+  pullStartedAt?: Date;
+  pullStoppedAt?: Date;
+  startedAt?: Date;
+  connectivityAt?: Date;
+  stoppingAt?: Date;
+  executionStoppedAt?: Date;
+  stoppedAt?: Date;
+  stopCode?: StopCode;
+  stoppedReason?: string;
+  startedBy?: string | undefined;
+  group: string;
+  tags: Tag[];
+  launchType: string;
+  capacityProviderName?: string | undefined;
+  platformVersion?: string | undefined;
+  cpu?: string | undefined;
+  memory?: string | undefined;
+  overrides: Record<string, unknown>;
+  enableExecuteCommand: boolean;
+  containers: LocalContainer[];
+  logFile: string;
+  /** Epoch ms after which the task is hidden from the API (the `vanish` fault). */
+  vanishesAt?: number;
+}

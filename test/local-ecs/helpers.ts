@@ -1,0 +1,75 @@
+import { DescribeTasksCommand, ECSClient, type Task } from '@aws-sdk/client-ecs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalEcs, type LocalEcs, type LocalEcsOptions } from '../../src/local-ecs';
+
+/** Short lifecycle delays so a task goes PROVISIONING → STOPPED in well under a second. */
+export const FAST_LIFECYCLE = { provisioningMs: 20, pendingMs: 20, deactivatingMs: 10, deprovisioningMs: 10 };
+
+/** `node -e <script>`: a command that exists on every machine running these tests. */
+export const node = (script: string): string[] => [process.execPath, '-e', script];
+
+export async function startTestEcs(options: LocalEcsOptions = {}): Promise<LocalEcs> {
+  return startLocalEcs({ lifecycle: FAST_LIFECYCLE, logDir: mkdtempSync(join(tmpdir(), 'local-ecs-test-')), ...options });
+}
+
+export function ecsClientFor(ecs: LocalEcs, maxAttempts = 1): ECSClient {
+  return new ECSClient({
+    region: 'us-east-1',
+    endpoint: ecs.url,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts,
+  });
+}
+
+export async function describeTask(client: ECSClient, taskArn: string, cluster?: string): Promise<Task | undefined> {
+  const out = await client.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
+  return out.tasks?.[0];
+}
+
+/**
+ * Polls DescribeTasks until `done` holds, and returns the last task plus every lastStatus seen on
+ * the way (in order, without repeats). Fails after `timeoutMs` with the last state in the message.
+ */
+export async function waitForTask(
+  client: ECSClient,
+  taskArn: string,
+  done: (task: Task) => boolean,
+  { timeoutMs = 10_000, cluster }: { timeoutMs?: number; cluster?: string } = {},
+): Promise<{ task: Task; seen: string[] }> {
+  const deadline = Date.now() + timeoutMs;
+  const seen: string[] = [];
+  let last: Task | undefined;
+  while (Date.now() < deadline) {
+    last = await describeTask(client, taskArn, cluster);
+    const status = last?.lastStatus;
+    if (status !== undefined && seen[seen.length - 1] !== status) seen.push(status);
+    if (last && done(last)) return { task: last, seen };
+    await sleep(5);
+  }
+  throw new Error(`task ${taskArn} did not reach the expected state within ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`);
+}
+
+export const isStopped = (task: Task): boolean => task.lastStatus === 'STOPPED';
+
+export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await sleep(5);
+  }
+  throw new Error(`${what} did not hold within ${timeoutMs} ms`);
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether a process with this pid exists (signal 0 probes without killing). */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
