@@ -22,11 +22,17 @@ export default tseslint.config(
     // Workflow code is replayed deterministically in a sandbox: no Node built-ins, no I/O.
     files: ['src/workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must not use Node built-ins; do I/O in an activity.' })),
-          patterns: [{ group: ['../activities/*', '!../activities/contracts'], message: 'Import activities as types only (import type).', allowImportNames: [] }],
+          patterns: [
+            {
+              regex: '^\\.\\./activities(/(?!contracts$).*)?$',
+              message: 'Import activities as types only (import type) and call them through proxyActivities.',
+              allowTypeImports: true,
+            },
+          ],
         },
       ],
     },

@@ -95,7 +95,7 @@ WRAPPER
 python_boto3() {
   local venv="$cache/venv"
   [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c "import boto3" 2>/dev/null && return
-  command -v python3 >/dev/null || { log "python3 not found: the boto3 wire-compatibility test will be skipped"; return; }
+  command -v python3 >/dev/null || die "python3 (3.9+ with venv) is needed for the boto3 wire-compatibility test: install it"
   local t; t=$(date +%s)
   log "installing boto3 $BOTO3_VERSION into $venv"
   python3 -m venv "$venv"

@@ -237,31 +237,28 @@ export class EcsExecutorClient {
    * second one, never a RunTask). Returns the task instances that could not be adopted.
    */
   async tryAdoptTaskInstances(tis: TaskInstanceRef[]): Promise<TaskInstanceRef[]> {
-    const notAdopted: TaskInstanceRef[] = [];
+    const adopted = new Set<TaskInstanceRef>();
     const byCluster = new Map<string, { ti: TaskInstanceRef; key: TaskInstanceKey; arn: string }[]>();
     for (const ti of tis) {
       const arn = ti.externalExecutorId;
       const parsed = taskInstanceKeySchema.safeParse(ti.key);
-      if (!arn || !parsed.success) {
-        notAdopted.push(ti);
+      if (!arn || !parsed.success) continue;
+      if (await this.isRunning(airflowTaskWorkflowId(parsed.data))) {
+        adopted.add(ti);
         continue;
       }
-      if (await this.isRunning(airflowTaskWorkflowId(parsed.data))) continue;
       const cluster = clusterOfTaskArn(arn) ?? this.executor.cluster;
       byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), { ti, key: parsed.data, arn }]);
     }
     for (const [cluster, entries] of byCluster) {
       const { tasks } = await describeEcsTasks(this.ecs.get(), cluster, entries.map((e) => e.arn));
       const known = new Set(tasks.map((t) => t.taskArn));
-      for (const entry of entries) {
-        if (!known.has(entry.arn)) {
-          notAdopted.push(entry.ti);
-          continue;
-        }
+      for (const entry of entries.filter((e) => known.has(e.arn))) {
         await this.startTracker(cluster, entry.arn, entry.key);
+        adopted.add(entry.ti);
       }
     }
-    return notAdopted;
+    return tis.filter((ti) => !adopted.has(ti));
   }
 
   /** Airflow's end(): accept nothing new and wait until every task of this executor has finished. Never throws. */

@@ -51,7 +51,10 @@ export async function waitForEcsTaskChange(deps: WaitDeps, input: WaitForEcsTask
   let pollNow = input.knownStatus === undefined || resumed !== undefined;
 
   for (;;) {
-    if (!pollNow) await ctx.sleep(Math.max(0, Math.min(deps.pollIntervalMs, deadline - Date.now())));
+    if (!pollNow) {
+      const details: WaitHeartbeat = { polls, waitingSince, ...(lastSeenStatus !== undefined ? { lastSeenStatus } : {}) };
+      await sleepHeartbeating(ctx, Math.max(0, Math.min(deps.pollIntervalMs, deadline - Date.now())), details);
+    }
     pollNow = false;
     polls += 1;
 
@@ -95,5 +98,19 @@ export async function waitForEcsTaskChange(deps: WaitDeps, input: WaitForEcsTask
         ? credentialsFailure(operation, lastError)
         : transientFailure(operation, lastError);
     }
+  }
+}
+
+/**
+ * Long poll intervals still heartbeat often enough for the workflow's heartbeat timeout (30 s),
+ * so a slow poll is never mistaken for a dead worker.
+ */
+const HEARTBEAT_EVERY_MS = 10_000;
+
+async function sleepHeartbeating(ctx: Context, ms: number, details: WaitHeartbeat): Promise<void> {
+  const until = Date.now() + ms;
+  for (let left = ms; left > 0; left = until - Date.now()) {
+    await ctx.sleep(Math.min(left, HEARTBEAT_EVERY_MS));
+    if (until - Date.now() > 0) ctx.heartbeat(details);
   }
 }

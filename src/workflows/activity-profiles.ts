@@ -34,7 +34,7 @@ export function waitActivities(): Pick<EcsActivities, 'waitForEcsTaskChange'> {
   return proxyActivities<Pick<EcsActivities, 'waitForEcsTaskChange'>>({
     taskQueue: waitsTaskQueue(workflowInfo().taskQueue),
     startToCloseTimeout: '4 hours',
-    heartbeatTimeout: '2 minutes',
+    heartbeatTimeout: '30 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
   });
 }

@@ -1,0 +1,166 @@
+import { SearchAttributes } from '../../src/messages';
+import { airflowTaskWorkflowId } from '../../src/workflow-ids';
+import { eventually, nodeCommand, startE2e, uniqueKey, type E2eContext } from '../support/e2e';
+
+/** Through the real @aws-sdk/client-ecs over HTTP against the local endpoint, on the dev server. */
+describe('executor end to end (dev server, local ECS endpoint)', () => {
+  let e2e: E2eContext;
+
+  beforeAll(async () => {
+    e2e = await startE2e({ maxRunTaskAttempts: 2 });
+    await e2e.startWorker();
+    await e2e.client.start();
+  });
+
+  afterAll(async () => {
+    await e2e?.teardown();
+  });
+
+  beforeEach(() => {
+    e2e.ecs.clearFaults();
+  });
+
+  it('runs a submitted task on ECS and reports SUCCESS', async () => {
+    const key = uniqueKey('hello');
+    const launchedBefore = e2e.ecs.stats().tasksLaunched;
+    await e2e.client.executeAsync(key, nodeCommand('console.log("hello from ECS")'));
+    const result = await e2e.client.result(key);
+    expect(result).toMatchObject({ state: 'SUCCESS', attempts: 1, terminated: false });
+    expect(e2e.ecs.stats().tasksLaunched - launchedBefore).toBe(1);
+    const status = await e2e.client.status(key);
+    expect(status.attempts[0]).toMatchObject({ outcome: 'SUCCESS', lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited' });
+  });
+
+  it('puts the command and AIRFLOW_IS_EXECUTOR_CONTAINER=true into the container', async () => {
+    const key = uniqueKey('env');
+    await e2e.client.executeAsync(key, nodeCommand('process.exit(process.env.AIRFLOW_IS_EXECUTOR_CONTAINER === "true" ? 0 : 7)'));
+    expect((await e2e.client.result(key)).state).toBe('SUCCESS');
+  });
+
+  it('attaches a second submission of the same key: one RunTask', async () => {
+    const key = uniqueKey('twice');
+    const runTaskBefore = e2e.ecs.stats().calls.RunTask ?? 0;
+    const first = await e2e.client.executeAsync(key, nodeCommand('setTimeout(() => {}, 500)'));
+    const second = await e2e.client.executeAsync(key, nodeCommand('setTimeout(() => {}, 500)'));
+    expect(first.attached).toBe(false);
+    expect(second).toEqual({ workflowId: first.workflowId, attached: true });
+    await e2e.client.result(key);
+    const third = await e2e.client.executeAsync(key, nodeCommand('process.exit(0)'));
+    expect(third.attached).toBe(true);
+    expect((e2e.ecs.stats().calls.RunTask ?? 0) - runTaskBefore).toBe(1);
+  });
+
+  it('relaunches a command that exits non-zero and fails it after max_run_task_attempts', async () => {
+    const key = uniqueKey('exit3');
+    const launchedBefore = e2e.ecs.stats().tasksLaunched;
+    await e2e.client.executeAsync(key, nodeCommand('process.exit(3)'));
+    const result = await e2e.client.result(key);
+    expect(result.state).toBe('FAILED');
+    expect(result.reason).toContain('has failed a maximum of 2 times');
+    expect(result.reason).toContain('exit code 3');
+    expect(e2e.ecs.stats().tasksLaunched - launchedBefore).toBe(2);
+    const events = await e2e.client.events(key);
+    expect(events.some((e) => /Failure 1 out of 2 occurred on arn:aws:ecs:/.test(e.message))).toBe(true);
+  });
+
+  it('retries a RunTask that answers RESOURCE:MEMORY after the backoff, then succeeds', async () => {
+    e2e.ecs.setFaults({ endpoint: { runTaskFailure: { next: 1, reason: 'RESOURCE:MEMORY' } } });
+    const key = uniqueKey('memory');
+    await e2e.client.executeAsync(key, nodeCommand('process.exit(0)'));
+    const result = await e2e.client.result(key);
+    expect(result).toMatchObject({ state: 'SUCCESS', attempts: 2 });
+    const status = await e2e.client.status(key);
+    expect(status.attempts[0]).toMatchObject({ outcome: 'LAUNCH_FAILED' });
+    expect(status.attempts[0]?.reasons.join(' ')).toContain('RESOURCE:MEMORY');
+  });
+
+  it('fails no task through bursts of throttling and 5xx errors', async () => {
+    e2e.ecs.setFaults({
+      endpoint: { throttle: { next: 4, operations: ['RunTask', 'DescribeTasks'] }, serverError: { next: 4, operations: ['RunTask', 'DescribeTasks'] } },
+    });
+    const keys = [uniqueKey('burst'), uniqueKey('burst'), uniqueKey('burst')];
+    const launchedBefore = e2e.ecs.stats().tasksLaunched;
+    const injectedBefore = e2e.ecs.stats().faultsInjected;
+    for (const key of keys) await e2e.client.executeAsync(key, nodeCommand('setTimeout(() => {}, 300)'));
+    const results = await Promise.all(keys.map((key) => e2e.client.result(key)));
+    expect(results.map((r) => [r.state, r.attempts])).toEqual(keys.map(() => ['SUCCESS', 1]));
+    expect(e2e.ecs.stats().tasksLaunched - launchedBefore).toBe(3);
+    const injected = e2e.ecs.stats().faultsInjected;
+    expect((injected.throttle ?? 0) - (injectedBefore.throttle ?? 0)).toBe(4);
+    expect((injected.serverError ?? 0) - (injectedBefore.serverError ?? 0)).toBe(4);
+  });
+
+  it('launches exactly one ECS task when the RunTask response is lost and the call is retried', async () => {
+    e2e.ecs.setFaults({ endpoint: { lostResponse: { next: 1 } } });
+    const key = uniqueKey('lost');
+    const launchedBefore = e2e.ecs.stats().tasksLaunched;
+    const runTaskBefore = e2e.ecs.stats().calls.RunTask ?? 0;
+    await e2e.client.executeAsync(key, nodeCommand('process.exit(0)'));
+    expect(await e2e.client.result(key)).toMatchObject({ state: 'SUCCESS', attempts: 1 });
+    expect((e2e.ecs.stats().calls.RunTask ?? 0) - runTaskBefore).toBeGreaterThanOrEqual(2);
+    expect(e2e.ecs.stats().tasksLaunched - launchedBefore).toBe(1);
+  });
+
+  it('reports state changes through sync(): RUNNING with the ARN, then SUCCESS', async () => {
+    const key = uniqueKey('sync');
+    await e2e.client.executeAsync(key, nodeCommand('setTimeout(() => {}, 1500)'));
+    const running = await eventually(async () => (await e2e.client.sync()).find((e) => e.key.taskId === key.taskId && e.state === 'RUNNING'), 'a RUNNING event');
+    expect(running.externalExecutorId).toMatch(/^arn:aws:ecs:us-east-1:000000000000:task\/default\//);
+    const done = await eventually(async () => (await e2e.client.sync()).find((e) => e.key.taskId === key.taskId && e.state === 'SUCCESS'), 'a SUCCESS event');
+    expect(done).toMatchObject({ key, externalExecutorId: running.externalExecutorId });
+    expect(done.info).toContain('succeeded');
+    // Already reported: the next sync says nothing more about this task.
+    expect((await e2e.client.sync()).filter((e) => e.key.taskId === key.taskId)).toEqual([]);
+  });
+
+  it('finds a task by its custom search attributes (ECS task ARN, dag, state) with client.workflow.list', async () => {
+    const key = uniqueKey('visible');
+    await e2e.client.executeAsync(key, nodeCommand('process.exit(0)'));
+    const result = await e2e.client.result(key);
+    const byArn = await eventually(async () => {
+      const rows = [];
+      for await (const wf of e2e.env.client.workflow.list({ query: `EcsTaskArn = '${result.taskArn}' AND WorkflowType = 'airflowTaskWorkflow'` })) rows.push(wf);
+      return rows.length > 0 ? rows : undefined;
+    }, 'the workflow to be visible by its ARN');
+    expect(byArn.map((r) => r.workflowId)).toEqual([airflowTaskWorkflowId({ ...key })]);
+    const attributes = byArn[0]!.typedSearchAttributes;
+    expect(attributes.get(SearchAttributes.dagId)).toBe('e2e_dag');
+    expect(attributes.get(SearchAttributes.taskId)).toBe(key.taskId);
+    expect(attributes.get(SearchAttributes.state)).toBe('SUCCESS');
+    expect(attributes.get(SearchAttributes.cluster)).toBe('default');
+    const listed = await e2e.client.list({ extraQuery: `AirflowTaskId = '${key.taskId}'` });
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ state: 'SUCCESS', taskArn: result.taskArn, key });
+  });
+
+  it('rejects an executor_config that overrides name or command before starting anything', async () => {
+    const key = uniqueKey('bad-config');
+    await expect(e2e.client.executeAsync(key, nodeCommand('process.exit(0)'), undefined, { command: ['rm'] })).rejects.toThrow(
+      /should never override "name" or "command"/,
+    );
+    await expect(e2e.client.status(key)).rejects.toThrow();
+  });
+
+  it('applies an executor_config override (another task definition family) per task', async () => {
+    await e2e.sdk.send(
+      new (await import('@aws-sdk/client-ecs')).RegisterTaskDefinitionCommand({
+        family: 'airflow-big',
+        containerDefinitions: [{ name: 'airflow', image: 'apache/airflow:latest', essential: true }],
+      }),
+    );
+    const key = uniqueKey('override');
+    await e2e.client.executeAsync(key, nodeCommand('process.exit(0)'), 'default', { taskDefinition: 'airflow-big' });
+    const result = await e2e.client.result(key);
+    expect(result.state).toBe('SUCCESS');
+    const described = await e2e.sdk.send(new (await import('@aws-sdk/client-ecs')).DescribeTasksCommand({ cluster: 'default', tasks: [result.taskArn!] }));
+    expect(described.tasks?.[0]?.taskDefinitionArn).toContain('task-definition/airflow-big:1');
+  });
+
+  it('passes the health check against the endpoint, and fails it for a cluster that does not exist', async () => {
+    expect(await e2e.client.checkHealth()).toMatchObject({ healthy: true });
+    const { checkEcsHealth } = await import('../../src/ecs/health');
+    const unhealthy = await checkEcsHealth(e2e.sdk, 'no-such-cluster');
+    expect(unhealthy.healthy).toBe(false);
+    expect(unhealthy.message).toContain('no-such-cluster');
+  });
+});

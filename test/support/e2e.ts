@@ -1,0 +1,165 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { EcsExecutorClient } from '../../src/client';
+import { loadExecutorConfig, loadRuntimeConfig, type ExecutorConfig, type RuntimeConfig } from '../../src/config';
+import { EcsClientProvider } from '../../src/ecs/ecs-client';
+import { startLocalEcs, type LocalEcs, type LocalEcsOptions } from '../../src/local-ecs';
+import { createLogger } from '../../src/logger';
+import { createEcsWorker, type EcsWorker } from '../../src/worker';
+import { connectToDevServer } from './environments';
+
+/**
+ * End-to-end harness: the run-wide Temporal dev server, a local ECS endpoint spoken to over HTTP
+ * by the real @aws-sdk/client-ecs, our worker (in-process, or as a separate process that can be
+ * SIGKILLed) and our client, each test file with its own task queue and executor name.
+ */
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+export interface E2eContext {
+  env: TestWorkflowEnvironment;
+  ecs: LocalEcs;
+  executorEnv: Record<string, string>;
+  executor: ExecutorConfig;
+  runtime: RuntimeConfig;
+  client: EcsExecutorClient;
+  /** A raw SDK client against the local endpoint, as someone else (or the original executor) would use. */
+  sdk: ECSClient;
+  startWorker(): Promise<EcsWorker>;
+  /** Another client of the same executor, as a restarted scheduler would have. */
+  newClient(): Promise<EcsExecutorClient>;
+  /** Starts `ecs-executor worker` as its own process (for SIGKILL tests). */
+  spawnWorker(): ChildProcess;
+  teardown(): Promise<void>;
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  const noop = () => undefined;
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop },
+  });
+  return bundle;
+}
+
+export async function startE2e(options: { maxRunTaskAttempts?: number; localEcs?: LocalEcsOptions } = {}): Promise<E2eContext> {
+  const env = await connectToDevServer();
+  const ecs = await startLocalEcs({
+    lifecycle: { provisioningMs: 50, pendingMs: 50, deactivatingMs: 20, deprovisioningMs: 20 },
+    logDir: mkdtempSync(path.join(tmpdir(), 'e2e-local-ecs-')),
+    stopTimeoutMs: 2_000,
+    ...options.localEcs,
+  });
+  const name = `e2e-${randomUUID().slice(0, 8)}`;
+  const executorEnv: Record<string, string> = {
+    ECS_EXECUTOR_CLUSTER: 'default',
+    ECS_EXECUTOR_CONTAINER_NAME: 'airflow',
+    ECS_EXECUTOR_TASK_DEFINITION: 'airflow',
+    ECS_EXECUTOR_LAUNCH_TYPE: 'FARGATE',
+    ECS_EXECUTOR_REGION_NAME: 'us-east-1',
+    ECS_EXECUTOR_MAX_RUN_TASK_ATTEMPTS: String(options.maxRunTaskAttempts ?? 3),
+    ECS_EXECUTOR_TASK_QUEUE: name,
+    ECS_EXECUTOR_NAME: name,
+    ECS_EXECUTOR_POLL_INTERVAL_SECONDS: '0.2',
+    ECS_EXECUTOR_MAX_WAIT_SECONDS: '30',
+    ECS_EXECUTOR_TERMINATE_TIMEOUT_SECONDS: '60',
+    ECS_EXECUTOR_ENDPOINT_URL: ecs.url,
+    ECS_EXECUTOR_LOG_LEVEL: 'warn',
+  };
+  const executor = loadExecutorConfig(executorEnv);
+  const runtime = loadRuntimeConfig(executorEnv);
+  const ecsProvider = () => new EcsClientProvider({ region: 'us-east-1', endpoint: ecs.url, credentials: CREDENTIALS });
+  const logger = createLogger('warn', 'e2e');
+  const client = await EcsExecutorClient.connect({ client: env.client, executor, runtime, ecs: ecsProvider(), logger, syncLookbackMs: 0 });
+  const sdk = new ECSClient({ region: 'us-east-1', endpoint: ecs.url, credentials: CREDENTIALS });
+  const workers: EcsWorker[] = [];
+  const running: Promise<void>[] = [];
+  const children: ChildProcess[] = [];
+
+  return {
+    env,
+    ecs,
+    executorEnv,
+    executor,
+    runtime,
+    client,
+    sdk,
+    newClient() {
+      return EcsExecutorClient.connect({ client: env.client, executor, runtime, ecs: ecsProvider(), logger, syncLookbackMs: 0 });
+    },
+    async startWorker() {
+      const connection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS });
+      const worker = await createEcsWorker({ connection, runtime, executor, ecs: ecsProvider(), workflowBundle: await workflowBundle(), logger });
+      workers.push(worker);
+      running.push(worker.run().finally(() => connection.close()));
+      return worker;
+    },
+    spawnWorker() {
+      const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'ecs-executor'), 'worker'], {
+        env: {
+          ...process.env,
+          ...executorEnv,
+          TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
+          AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+          AWS_REGION: 'us-east-1',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      children.push(child);
+      return child;
+    },
+    async teardown() {
+      for (const worker of workers) worker.shutdown();
+      await Promise.allSettled(running);
+      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await client.close();
+      sdk.destroy();
+      await ecs.stop();
+      await env.teardown();
+    },
+  };
+}
+
+/** Polls `check` until it returns a value (not undefined/false), for at most `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export function uniqueKey(taskId = 'task') {
+  return { dagId: 'e2e_dag', taskId: `${taskId}-${randomUUID().slice(0, 8)}`, runId: 'manual__2026-11-26', tryNumber: 1, mapIndex: -1 };
+}
+
+/** A container command (exec form) that runs node code: the local endpoint runs it as a process. */
+export function nodeCommand(code: string): string[] {
+  return [process.execPath, '-e', code];
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
