@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EcsExecutorClient, type TaskSummary } from './client';
 import { ConfigError, envVarsHelp, loadExecutorConfig, loadRuntimeConfig } from './config';
+import { runDemo } from './demo/run-demo';
 import { startLocalEcs } from './local-ecs';
 import { createLogger, installTemporalLogger } from './logger';
 import type { AirflowTaskStatus } from './messages';
@@ -334,6 +335,20 @@ export function buildProgram(): Command {
       process.stdout.write(`local ECS endpoint at ${ecs.url} (logs in ${ecs.logDir}); set ECS_EXECUTOR_ENDPOINT_URL=${ecs.url}\n`);
       await waitForShutdownSignal();
       await ecs.stop();
+    });
+
+  program
+    .command('demo')
+    .description('The one-command demo: Temporal dev server + Web UI, local ECS endpoint, a worker and sample tasks, live')
+    .option('--exit', 'exit after the summary (exit code 1 when a sample did not end as expected) instead of staying up until Ctrl-C')
+    .option('--temporal-port <port>', 'Temporal frontend port (default 7233, or a free one when taken)')
+    .option('--ui-port <port>', 'Temporal Web UI port (default 8233, or a free one when taken)')
+    .action(async (options: { exit?: boolean; temporalPort?: string; uiPort?: string }) => {
+      process.exitCode = await runDemo({
+        exitAfterSummary: options.exit ?? false,
+        temporalPort: options.temporalPort === undefined ? undefined : wholeNumber('--temporal-port', options.temporalPort),
+        uiPort: options.uiPort === undefined ? undefined : wholeNumber('--ui-port', options.uiPort),
+      });
     });
 
   return program;

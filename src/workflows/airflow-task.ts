@@ -185,7 +185,7 @@ export async function airflowTaskWorkflow(input: AirflowTaskWorkflowInput): Prom
       if (attempt >= maxAttempts) {
         return finish(
           'FAILED',
-          `Airflow task ${workflowId} has failed a maximum of ${attempt} times. Marking as failed. Reasons: ${reasons.join(', ')}`,
+          `Airflow task ${formatKey(key)} has failed a maximum of ${attempt} times. Marking as failed. Reasons: ${reasons.join(', ')}`,
         );
       }
       event(
@@ -239,6 +239,11 @@ export async function airflowTaskWorkflow(input: AirflowTaskWorkflowInput): Prom
     record.containers = task.containers.map(({ name, exitCode, reason }) => ({ name, exitCode, reason }));
     status.lastStatus = task.lastStatus;
   }
+}
+
+/** The key as Airflow prints a TaskInstanceKey, so messages read like the original executor's. */
+function formatKey(key: TaskInstanceKey): string {
+  return `TaskInstanceKey(dag_id='${key.dagId}', task_id='${key.taskId}', run_id='${key.runId}', try_number=${key.tryNumber}, map_index=${key.mapIndex})`;
 }
 
 type LaunchOutcome =
