@@ -46,6 +46,19 @@ describe('terminate and adoption end to end (dev server, local ECS endpoint)', (
     expect(status.attempts[0]).toMatchObject({ outcome: 'TERMINATED', lastStatus: 'STOPPED', stopCode: 'UserInitiated', stoppedReason: 'operator asked' });
   });
 
+  it("stops the ECS task when an operator terminates the task workflow through Temporal (no code of ours runs in it)", async () => {
+    const key = uniqueKey('temporal-terminate');
+    const file = pidFile('temporal-terminate');
+    const { workflowId } = await e2e.client.executeAsync(key, longRunning(file));
+    const pid = await pidOf(file);
+    const taskArn = await eventually(async () => (await e2e.client.status(key)).taskArn, 'the task ARN');
+    await e2e.env.client.workflow.getHandle(workflowId).terminate('operator used Temporal terminate');
+    // The tracker is asked to cancel (parent close policy), which it handles as terminate: StopTask.
+    const tracked = await e2e.env.client.workflow.getHandle(ecsTaskWorkflowId(taskArn)).result();
+    expect(tracked).toMatchObject({ kind: 'stopped', terminated: true });
+    expect(isAlive(pid)).toBe(false);
+  });
+
   it('adopts a task launched directly with RunTask (not by us) and tracks it to SUCCESS without a RunTask', async () => {
     const launched = await e2e.sdk.send(
       new RunTaskCommand({

@@ -21,7 +21,7 @@ export type LaunchStep =
   | { throw: 'transient' | 'credentials' | 'empty' }
   | { gate: Promise<void>; launch: TaskScript };
 
-export type TaskScript = 'success' | 'exit1' | 'neverStarted' | 'missing' | 'block';
+export type TaskScript = 'success' | 'exit1' | 'neverStarted' | 'missing' | 'block' | 'lateVisible' | 'vanished';
 
 export interface LaunchCall extends RunEcsTaskInput {
   scheduledAtMs: number;
@@ -39,7 +39,15 @@ export class FakeEcs {
   constructor(private readonly steps: LaunchStep[]) {}
 
   get successfulLaunches(): number {
-    return this.tasks.size;
+    return this.launches.length === 0 ? 0 : [...this.tasks.keys()].filter((arn) => !this.adopted.has(arn)).length;
+  }
+
+  private readonly adopted = new Set<string>();
+
+  /** A task someone else launched (for adoption): the tracker finds it without a RunTask. */
+  seedTask(taskArn: string, script: TaskScript): void {
+    this.tasks.set(taskArn, { script, position: 0 });
+    this.adopted.add(taskArn);
   }
 
   activities(): EcsActivities {
@@ -84,6 +92,7 @@ export class FakeEcs {
     const task = this.tasks.get(input.taskArn);
     if (!task) return { kind: 'missing' as const, reason: 'MISSING' };
     if (task.stopped) return { kind: 'changed' as const, task: stoppedByUser(input.taskArn, task.stopped.reason) };
+    if (task.script === 'vanished') return { kind: 'missing' as const, reason: 'MISSING' };
     const lifecycle = LIFECYCLES[task.script];
     if (task.position < lifecycle.length) {
       const step = lifecycle[task.position++]!;
@@ -117,6 +126,9 @@ const LIFECYCLES: Record<TaskScript, Step[]> = {
   ],
   missing: [(arn) => snapshot(arn, 'RUNNING', 'RUNNING', { startedAt: true }), 'missing'],
   block: [(arn) => snapshot(arn, 'RUNNING', 'RUNNING', { startedAt: true })],
+  // DescribeTasks is eventually consistent: right after RunTask it may not know the task yet.
+  lateVisible: ['missing', (arn) => snapshot(arn, 'RUNNING', 'RUNNING', { startedAt: true }), (arn) => stopped(arn, 0)],
+  vanished: [],
 };
 
 export function snapshot(taskArn: string, lastStatus: string, desiredStatus: string, opts: { startedAt?: boolean } = {}): EcsTaskSnapshot {
