@@ -411,15 +411,16 @@ function printConclusion(results: SizeResult[], options: Options, say: (line: st
     return;
   }
   const overWall = largest.wallSeconds - options.taskSeconds;
+  const ideal = Math.ceil(largest.n / 100) / options.pollSeconds;
   say(
     `  With ${largest.n} tasks tracked at once, the worker sent ${observed.toFixed(1)} DescribeTasks calls/s ` +
       `(${largest.steadyArnsPerCall?.toFixed(1) ?? 'n/a'} ARNs per call) where polling each task on its own would send ${naive.toFixed(0)}/s: ` +
-      `${(naive / observed).toFixed(1)}x fewer calls. Airflow's original executor needs only ${airflowPerSecond.toFixed(0)} call(s) per sync ` +
-      `at one sync per ${options.pollSeconds} s, because it describes all tasks together in one loop.`,
+      `${(naive / observed).toFixed(1)}x fewer calls. Airflow's original executor sends ${airflowPerSecond.toFixed(0)} call(s) per sync ` +
+      `(batches of 99) at one sync per ${options.pollSeconds} s; one round of batches of 100 per poll interval is ${ideal.toFixed(1)}/s.`,
   );
   say(
-    `  Each task's wait polls on its own timer and the batcher only merges requests arriving within its window (25 ms), ` +
-      `so calls per second grow with N until windows are always full or always open, rather than staying at ceil(N/100) per poll interval.`,
+    `  ${observed <= ideal * 1.5 ? 'The waits share one poll tick per cluster, so' : 'Calls exceed one round per interval, although'} ` +
+      `every wait of a worker is answered by one round of DescribeTasks per poll interval, whenever it started.`,
   );
   say(
     `  End to end, ${largest.n} ${options.taskSeconds}-second tasks took ${largest.wallSeconds.toFixed(1)} s from first submit to last SUCCESS ` +

@@ -51,17 +51,19 @@ export async function waitForEcsTaskChange(deps: WaitDeps, input: WaitForEcsTask
   let pollNow = input.knownStatus === undefined || resumed !== undefined;
 
   for (;;) {
-    if (!pollNow) {
-      const details: WaitHeartbeat = { polls, waitingSince, ...(lastSeenStatus !== undefined ? { lastSeenStatus } : {}) };
-      await sleepHeartbeating(ctx, Math.max(0, Math.min(deps.pollIntervalMs, deadline - Date.now())), details);
-    }
+    // Between polls the wait joins the worker's shared poll tick for the cluster, so all waits
+    // cost one DescribeTasks round per interval together.
+    const poll = pollNow
+      ? deps.batcher.describe(input.cluster, input.taskArn)
+      : deps.batcher.describeAtNextPoll(input.cluster, input.taskArn, deps.pollIntervalMs);
     pollNow = false;
     polls += 1;
 
     let outcome: DescribeOutcome | undefined;
+    const beat = keepHeartbeating(ctx, { polls, waitingSince, ...(lastSeenStatus !== undefined ? { lastSeenStatus } : {}) });
     try {
       // Racing `cancelled` lets a cancellation through while the shared batcher call is in flight.
-      outcome = await Promise.race([deps.batcher.describe(input.cluster, input.taskArn), ctx.cancelled]);
+      outcome = await Promise.race([poll, ctx.cancelled]);
     } catch (err) {
       if (err instanceof CancelledFailure) throw err;
       const errorClass = classifyEcsError(err);
@@ -77,6 +79,8 @@ export async function waitForEcsTaskChange(deps: WaitDeps, input: WaitForEcsTask
         errorClass,
         polls,
       });
+    } finally {
+      clearInterval(beat);
     }
 
     if (outcome !== undefined && 'task' in outcome) {
@@ -107,10 +111,6 @@ export async function waitForEcsTaskChange(deps: WaitDeps, input: WaitForEcsTask
  */
 const HEARTBEAT_EVERY_MS = 10_000;
 
-async function sleepHeartbeating(ctx: Context, ms: number, details: WaitHeartbeat): Promise<void> {
-  const until = Date.now() + ms;
-  for (let left = ms; left > 0; left = until - Date.now()) {
-    await ctx.sleep(Math.min(left, HEARTBEAT_EVERY_MS));
-    if (until - Date.now() > 0) ctx.heartbeat(details);
-  }
+function keepHeartbeating(ctx: Context, details: WaitHeartbeat): NodeJS.Timeout {
+  return setInterval(() => ctx.heartbeat(details), HEARTBEAT_EVERY_MS);
 }

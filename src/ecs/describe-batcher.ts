@@ -44,6 +44,7 @@ export class DescribeTasksBatcher {
   private readonly windowMs: number;
   private readonly maxBatchSize: number;
   private readonly pending = new Map<string, PendingWindow>();
+  private readonly ticks = new Map<string, PendingWindow>();
   private readonly counters: DescribeTasksBatcherStats = { requests: 0, calls: 0, arns: 0, failedCalls: 0 };
 
   constructor(
@@ -63,16 +64,45 @@ export class DescribeTasksBatcher {
   }
 
   /**
-   * What ECS says about one task: its snapshot, or its `failures[]` entry (`MISSING` when the
-   * response does not mention it). Rejects with the SDK error when the DescribeTasks call carrying
-   * this ARN throws; other callers are unaffected.
+   * What ECS says about one task, soon (within `windowMs`): its snapshot, or its `failures[]`
+   * entry (`MISSING` when the response does not mention it). Rejects with the SDK error when the
+   * DescribeTasks call carrying this ARN throws; other callers are unaffected.
    */
   describe(cluster: string, taskArn: string): Promise<DescribeOutcome> {
+    return this.enqueue(this.pending, cluster, cluster, taskArn, this.windowMs, true);
+  }
+
+  /**
+   * The same, answered at the cluster's next poll tick. Ticks fall on multiples of
+   * `pollIntervalMs` of the wall clock, so every wait of the worker polling one cluster shares
+   * them: ECS sees one round of DescribeTasks (ceil(ARNs / 100) calls) per interval, however
+   * many tasks are tracked and whenever their waits started.
+   */
+  describeAtNextPoll(cluster: string, taskArn: string, pollIntervalMs: number): Promise<DescribeOutcome> {
+    const delay = pollIntervalMs - (Date.now() % pollIntervalMs);
+    return this.enqueue(this.ticks, `${cluster}\u0000${pollIntervalMs}`, cluster, taskArn, delay, false);
+  }
+
+  stats(): DescribeTasksBatcherStats {
+    return { ...this.counters };
+  }
+
+  private enqueue(
+    rounds: Map<string, PendingWindow>,
+    roundKey: string,
+    cluster: string,
+    taskArn: string,
+    delayMs: number,
+    flushWhenFull: boolean,
+  ): Promise<DescribeOutcome> {
     this.counters.requests += 1;
-    let window = this.pending.get(cluster);
+    let window = rounds.get(roundKey);
     if (window === undefined) {
-      const created: PendingWindow = { waiters: new Map(), timer: setTimeout(() => this.flush(cluster, created), this.windowMs) };
-      this.pending.set(cluster, created);
+      const created: PendingWindow = {
+        waiters: new Map(),
+        timer: setTimeout(() => this.flush(rounds, roundKey, cluster, created), delayMs),
+      };
+      rounds.set(roundKey, created);
       window = created;
     }
     const waiters = window.waiters;
@@ -81,18 +111,15 @@ export class DescribeTasksBatcher {
       if (existing !== undefined) existing.push({ resolve, reject });
       else waiters.set(taskArn, [{ resolve, reject }]);
     });
-    if (waiters.size >= this.maxBatchSize) this.flush(cluster, window);
+    // Early flushes serve callers in a hurry; a tick round waits for its tick, however large.
+    if (flushWhenFull && waiters.size >= this.maxBatchSize) this.flush(rounds, roundKey, cluster, window);
     return result;
   }
 
-  stats(): DescribeTasksBatcherStats {
-    return { ...this.counters };
-  }
-
-  private flush(cluster: string, window: PendingWindow): void {
+  private flush(rounds: Map<string, PendingWindow>, roundKey: string, cluster: string, window: PendingWindow): void {
     // The timer of a window already flushed early may still fire: only flush the current one.
-    if (this.pending.get(cluster) !== window) return;
-    this.pending.delete(cluster);
+    if (rounds.get(roundKey) !== window) return;
+    rounds.delete(roundKey);
     clearTimeout(window.timer);
     for (const arns of chunk([...window.waiters.keys()], this.maxBatchSize)) {
       void this.send(cluster, arns, window.waiters);

@@ -155,4 +155,62 @@ describe('DescribeTasksBatcher', () => {
   it('rejects a batch size DescribeTasks would refuse', () => {
     expect(() => new DescribeTasksBatcher(() => client, { maxBatchSize: 101 })).toThrow(/1 to 100/);
   });
+
+  describe('describeAtNextPoll: one shared poll tick per cluster', () => {
+    beforeEach(() => {
+      jest.useFakeTimers({ now: new Date('2026-11-26T00:00:00.000Z'), doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    });
+
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    it('answers waits that started at different moments of an interval with one call at the tick', async () => {
+      ecsMock.on(DescribeTasksCommand).callsFake(describeAll);
+      const batcher = new DescribeTasksBatcher(() => client);
+      const first = batcher.describeAtNextPoll('airflow', taskArn(1), 1000);
+      await jest.advanceTimersByTimeAsync(400);
+      const second = batcher.describeAtNextPoll('airflow', taskArn(2), 1000);
+      await jest.advanceTimersByTimeAsync(500);
+      const third = batcher.describeAtNextPoll('airflow', taskArn(3), 1000);
+      expect(ecsMock).toHaveReceivedCommandTimes(DescribeTasksCommand, 0);
+
+      await jest.advanceTimersByTimeAsync(100);
+      await Promise.all([first, second, third]);
+      expect(ecsMock).toHaveReceivedCommandTimes(DescribeTasksCommand, 1);
+      expect(requestedArns(0)).toEqual([taskArn(1), taskArn(2), taskArn(3)]);
+    });
+
+    it('puts 250 waiting tasks into one round of 3 calls per interval, never flushing early', async () => {
+      ecsMock.on(DescribeTasksCommand).callsFake(describeAll);
+      const batcher = new DescribeTasksBatcher(() => client);
+      const arns = Array.from({ length: 250 }, (_, i) => taskArn(i));
+      const poll = () => Promise.all(arns.map((arn) => batcher.describeAtNextPoll('airflow', arn, 1000)));
+
+      const round1 = poll();
+      await jest.advanceTimersByTimeAsync(999);
+      expect(ecsMock).toHaveReceivedCommandTimes(DescribeTasksCommand, 0);
+      await jest.advanceTimersByTimeAsync(1);
+      await round1;
+      expect(ecsMock).toHaveReceivedCommandTimes(DescribeTasksCommand, 3);
+
+      // Every wait asks again at once: they all land on the next tick, one interval later.
+      const round2 = poll();
+      await jest.advanceTimersByTimeAsync(999);
+      expect(ecsMock).toHaveReceivedCommandTimes(DescribeTasksCommand, 3);
+      await jest.advanceTimersByTimeAsync(1);
+      await round2;
+      expect(ecsMock).toHaveReceivedCommandTimes(DescribeTasksCommand, 6);
+    });
+
+    it('keeps ticks of different clusters apart', async () => {
+      ecsMock.on(DescribeTasksCommand).callsFake(describeAll);
+      const batcher = new DescribeTasksBatcher(() => client);
+      const both = Promise.all([batcher.describeAtNextPoll('a', taskArn(1), 1000), batcher.describeAtNextPoll('b', taskArn(2), 1000)]);
+      await jest.advanceTimersByTimeAsync(1000);
+      await both;
+      const clusters = ecsMock.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input.cluster);
+      expect(clusters.sort()).toEqual(['a', 'b']);
+    });
+  });
 });
