@@ -225,8 +225,9 @@ export function buildProgram(): Command {
 
   withTemporalOptions(withKeyOptions(program.command('status').description("One task's state, attempts and events").option('--json', 'print JSON'))).action(
     async (options: KeyOptions & TemporalOptions & { json?: boolean }) => {
+      const key = parseKey(options);
       await withClient(options, async (client) => {
-        const status = await client.status(parseKey(options)).catch(notFound('no task workflow for this key'));
+        const status = await client.status(key).catch(notFound('no task workflow for this key'));
         if (options.json) printJson(status);
         else process.stdout.write(`${formatStatus(status)}\n`);
       });
@@ -243,13 +244,14 @@ export function buildProgram(): Command {
       .option('--limit <n>', 'at most this many rows', '50')
       .option('--json', 'print JSON'),
   ).action(async (options: TemporalOptions & { state?: string; dagId?: string; running?: boolean; limit: string; json?: boolean }) => {
+    const limit = wholeNumber('--limit', options.limit);
     const filters = [
       options.state ? `AirflowState = '${options.state}'` : undefined,
       options.dagId ? `AirflowDagId = '${options.dagId.replace(/'/g, "\\'")}'` : undefined,
       options.running ? `ExecutionStatus = 'Running'` : undefined,
     ].filter((f): f is string => f !== undefined);
     await withClient(options, async (client) => {
-      const rows = await client.list({ extraQuery: filters.length ? filters.join(' AND ') : undefined, limit: wholeNumber('--limit', options.limit) });
+      const rows = await client.list({ extraQuery: filters.length ? filters.join(' AND ') : undefined, limit });
       if (options.json) printJson(rows);
       else process.stdout.write(`${formatList(rows)}\n`);
     });
@@ -257,8 +259,9 @@ export function buildProgram(): Command {
 
   withTemporalOptions(withKeyOptions(program.command('wait').description('Wait for a task to finish; exit 0 on SUCCESS, 1 on FAILED').option('--json', 'print JSON'))).action(
     async (options: KeyOptions & TemporalOptions & { json?: boolean }) => {
+      const key = parseKey(options);
       await withClient(options, async (client) => {
-        const result = await client.result(parseKey(options)).catch(notFound('no task workflow for this key'));
+        const result = await client.result(key).catch(notFound('no task workflow for this key'));
         if (options.json) printJson(result);
         else process.stdout.write(`${result.state}: ${result.reason}\n`);
         if (result.state !== 'SUCCESS') process.exitCode = ExitCode.FAILED;
@@ -274,8 +277,9 @@ export function buildProgram(): Command {
         .requiredOption('--arn <taskArn>', "the ECS task ARN (Airflow's external_executor_id)"),
     ),
   ).action(async (options: KeyOptions & TemporalOptions & { arn: string }) => {
+    const key = parseKey(options);
     await withClient(options, async (client) => {
-      const notAdopted = await client.tryAdoptTaskInstances([{ key: parseKey(options), externalExecutorId: options.arn }]);
+      const notAdopted = await client.tryAdoptTaskInstances([{ key, externalExecutorId: options.arn }]);
       if (notAdopted.length > 0) throw new CliError(`not adopted: ECS does not know ${options.arn}`, ExitCode.NOT_FOUND);
       process.stdout.write(`adopted ${options.arn}\n`);
     });
