@@ -75,6 +75,7 @@ describe('ecs-executor CLI against the dev server and the local ECS endpoint', (
       AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ECS_EXECUTOR_FROM_SOURCE: '1',
     };
   });
 

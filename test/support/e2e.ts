@@ -112,6 +112,7 @@ export async function startE2e(options: { maxRunTaskAttempts?: number; localEcs?
           AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
           AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
           AWS_REGION: 'us-east-1',
+          ECS_EXECUTOR_FROM_SOURCE: '1',
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
