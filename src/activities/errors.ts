@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { ActivityErrorType } from './contracts';
-import { describeEcsError } from '../ecs/errors';
+import type { EcsClientProvider } from '../ecs/ecs-client';
+import { classifyEcsError, describeEcsError } from '../ecs/errors';
 
 /**
  * The typed failures activities throw. Each keeps the SDK error as its cause, so the Temporal UI
@@ -36,4 +37,21 @@ export function credentialsFailure(operation: string, err: unknown): Application
 
 export function apiFailure(operation: string, err: unknown, options: { nonRetryable: boolean }): ApplicationFailure {
   return failure(ActivityErrorType.ApiError, `${operation} failed: ${describeEcsError(err)}`, err, options.nonRetryable);
+}
+
+/**
+ * Throws what Temporal should retry without consuming a launch attempt: transient errors as
+ * EcsTransientError, credential errors as EcsCredentialsError after resetting the client (so the
+ * retry re-reads the credential chain). Returns for a permanent error, which the caller handles.
+ */
+export function throwIfRetryable(ecs: EcsClientProvider, operation: string, err: unknown): void {
+  switch (classifyEcsError(err)) {
+    case 'transient':
+      throw transientFailure(operation, err);
+    case 'credentials':
+      ecs.reset();
+      throw credentialsFailure(operation, err);
+    case 'permanent':
+      return;
+  }
 }

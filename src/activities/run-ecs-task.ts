@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { type Failure, RunTaskCommand, type RunTaskCommandInput, type RunTaskCommandOutput } from '@aws-sdk/client-ecs';
 import { ApplicationFailure } from '@temporalio/activity';
-import { classifyEcsError, describeEcsError } from '../ecs/errors';
+import { describeEcsError } from '../ecs/errors';
 import type { EcsClientProvider } from '../ecs/ecs-client';
 import { toTaskSnapshot } from '../ecs/snapshot';
 import { ActivityErrorType, type RunEcsTaskInput, type RunEcsTaskResult } from './contracts';
-import { credentialsFailure, transientFailure } from './errors';
+import { throwIfRetryable } from './errors';
 
 /**
  * RunTask's idempotency token for one launch attempt of one workflow. ECS returns the original
@@ -37,15 +37,8 @@ export async function runEcsTask(ecs: EcsClientProvider, input: RunEcsTaskInput)
   try {
     output = await ecs.get().send(new RunTaskCommand(request));
   } catch (err) {
-    switch (classifyEcsError(err)) {
-      case 'transient':
-        throw transientFailure('RunTask', err);
-      case 'credentials':
-        ecs.reset();
-        throw credentialsFailure('RunTask', err);
-      case 'permanent':
-        return { kind: 'failed', reasons: [describeEcsError(err)] };
-    }
+    throwIfRetryable(ecs, 'RunTask', err);
+    return { kind: 'failed', reasons: [describeEcsError(err)] };
   }
 
   const task = output.tasks?.[0];

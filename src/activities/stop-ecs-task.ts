@@ -1,9 +1,9 @@
 import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import type { EcsClientProvider } from '../ecs/ecs-client';
-import { classifyEcsError, describeEcsError, isTaskNotFoundError } from '../ecs/errors';
+import { describeEcsError, isTaskNotFoundError } from '../ecs/errors';
 import { toTaskSnapshot } from '../ecs/snapshot';
 import type { StopEcsTaskInput, StopEcsTaskResult } from './contracts';
-import { apiFailure, credentialsFailure, transientFailure } from './errors';
+import { apiFailure, throwIfRetryable } from './errors';
 
 /** StopTask rejects a reason longer than 255 characters; a stop must not fail over its label. */
 const MAX_STOP_REASON_LENGTH = 255;
@@ -16,14 +16,7 @@ export async function stopEcsTask(ecs: EcsClientProvider, input: StopEcsTaskInpu
     return { kind: 'stopped', task };
   } catch (err) {
     if (isTaskNotFoundError(err)) return { kind: 'notFound', reason: describeEcsError(err) };
-    switch (classifyEcsError(err)) {
-      case 'transient':
-        throw transientFailure('StopTask', err);
-      case 'credentials':
-        ecs.reset();
-        throw credentialsFailure('StopTask', err);
-      case 'permanent':
-        throw apiFailure(`StopTask for ${input.taskArn} on cluster "${input.cluster}"`, err, { nonRetryable: true });
-    }
+    throwIfRetryable(ecs, 'StopTask', err);
+    throw apiFailure(`StopTask for ${input.taskArn} on cluster "${input.cluster}"`, err, { nonRetryable: true });
   }
 }

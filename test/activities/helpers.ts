@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { Info } from '@temporalio/activity';
 import type { Logger, LogMetadata } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -52,4 +53,14 @@ export function activityFixture(options: Partial<Pick<EcsActivityDeps, 'pollInte
 /** A MockActivityEnvironment whose worker-side logging ("Activity failed" ...) stays out of test output. */
 export function mockEnv(info: Partial<Info> = {}): MockActivityEnvironment {
   return new MockActivityEnvironment(info, { logger: recordingLogger() });
+}
+
+/** The ApplicationFailure a promise rejects with (and that it does reject with one). */
+export async function expectApplicationFailure(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApplicationFailure);
+  return err as ApplicationFailure;
 }

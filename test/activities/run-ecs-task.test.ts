@@ -1,5 +1,4 @@
 import { ECSClient, RunTaskCommand } from '@aws-sdk/client-ecs';
-import { ApplicationFailure } from '@temporalio/activity';
 import type { MockActivityEnvironment } from '@temporalio/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -17,7 +16,7 @@ import {
   taskArn,
   throttling,
 } from '../ecs/fixtures';
-import { activityFixture, type ActivityFixture, mockEnv } from './helpers';
+import { activityFixture, type ActivityFixture, expectApplicationFailure, mockEnv } from './helpers';
 
 const ecsMock = mockClient(ECSClient);
 
@@ -55,14 +54,6 @@ afterEach(() => {
   fixture.ecs.reset();
 });
 
-async function expectFailure(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
-}
 
 describe('launchClientToken', () => {
   it('is the same for the same workflow and attempt', () => {
@@ -159,7 +150,7 @@ describe('runEcsTask', () => {
   it('throws a non-retryable EcsEmptyRunTaskResponse naming an ECS internal error when RunTask returns neither tasks nor failures', async () => {
     ecsMock.on(RunTaskCommand).resolves({ tasks: [], failures: [] });
 
-    const failure = await expectFailure(env.run(fixture.activities.runEcsTask, input));
+    const failure = await expectApplicationFailure(env.run(fixture.activities.runEcsTask, input));
 
     expect(failure.type).toBe('EcsEmptyRunTaskResponse');
     expect(failure.nonRetryable).toBe(true);
@@ -175,7 +166,7 @@ describe('runEcsTask', () => {
   ])('throws a retryable EcsTransientError on %s, without counting an attempt', async (_label, err) => {
     ecsMock.on(RunTaskCommand).rejects(err);
 
-    const failure = await expectFailure(env.run(fixture.activities.runEcsTask, input));
+    const failure = await expectApplicationFailure(env.run(fixture.activities.runEcsTask, input));
 
     expect(failure.type).toBe('EcsTransientError');
     expect(failure.nonRetryable).toBe(false);
@@ -185,7 +176,7 @@ describe('runEcsTask', () => {
   it('resets the ECS client and throws a retryable EcsCredentialsError on expired credentials', async () => {
     ecsMock.on(RunTaskCommand).rejects(expiredToken());
 
-    const failure = await expectFailure(env.run(fixture.activities.runEcsTask, input));
+    const failure = await expectApplicationFailure(env.run(fixture.activities.runEcsTask, input));
 
     expect(failure.type).toBe('EcsCredentialsError');
     expect(failure.nonRetryable).toBe(false);

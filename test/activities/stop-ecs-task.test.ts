@@ -1,10 +1,9 @@
 import { ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { ApplicationFailure } from '@temporalio/activity';
 import type { MockActivityEnvironment } from '@temporalio/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { accessDenied, expiredToken, taskArn, taskNotFound, throttling } from '../ecs/fixtures';
-import { activityFixture, type ActivityFixture, mockEnv } from './helpers';
+import { activityFixture, type ActivityFixture, expectApplicationFailure, mockEnv } from './helpers';
 
 const ecsMock = mockClient(ECSClient);
 let fixture: ActivityFixture;
@@ -22,14 +21,6 @@ afterEach(() => {
   fixture.ecs.reset();
 });
 
-async function rejection(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
-}
 
 describe('stopEcsTask', () => {
   it('calls StopTask with the reason and returns the stopping task', async () => {
@@ -62,7 +53,7 @@ describe('stopEcsTask', () => {
   it('throws a retryable EcsTransientError on throttling', async () => {
     ecsMock.on(StopTaskCommand).rejects(throttling());
 
-    const failure = await rejection(env.run(fixture.activities.stopEcsTask, input));
+    const failure = await expectApplicationFailure(env.run(fixture.activities.stopEcsTask, input));
 
     expect(failure.type).toBe('EcsTransientError');
     expect(failure.nonRetryable).toBe(false);
@@ -71,7 +62,7 @@ describe('stopEcsTask', () => {
   it('resets the client and throws a retryable EcsCredentialsError on expired credentials', async () => {
     ecsMock.on(StopTaskCommand).rejects(expiredToken());
 
-    const failure = await rejection(env.run(fixture.activities.stopEcsTask, input));
+    const failure = await expectApplicationFailure(env.run(fixture.activities.stopEcsTask, input));
 
     expect(failure.type).toBe('EcsCredentialsError');
     expect(failure.nonRetryable).toBe(false);
@@ -81,7 +72,7 @@ describe('stopEcsTask', () => {
   it('throws a non-retryable EcsApiError with the message on any other error', async () => {
     ecsMock.on(StopTaskCommand).rejects(accessDenied());
 
-    const failure = await rejection(env.run(fixture.activities.stopEcsTask, input));
+    const failure = await expectApplicationFailure(env.run(fixture.activities.stopEcsTask, input));
 
     expect(failure.type).toBe('EcsApiError');
     expect(failure.nonRetryable).toBe(true);

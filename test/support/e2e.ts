@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { EcsExecutorClient } from '../../src/client';
 import { loadExecutorConfig, loadRuntimeConfig, type ExecutorConfig, type RuntimeConfig } from '../../src/config';
 import { EcsClientProvider } from '../../src/ecs/ecs-client';
@@ -13,6 +13,7 @@ import { startLocalEcs, type LocalEcs, type LocalEcsOptions } from '../../src/lo
 import { createLogger } from '../../src/logger';
 import { createEcsWorker, type EcsWorker } from '../../src/worker';
 import { connectToDevServer } from './environments';
+import { bundleWorkflows } from './time-skipping-worker';
 
 /**
  * End-to-end harness: the run-wide Temporal dev server, a local ECS endpoint spoken to over HTTP
@@ -43,11 +44,7 @@ export interface E2eContext {
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  const noop = () => undefined;
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
-    logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop },
-  });
+  bundle ??= bundleWorkflows();
   return bundle;
 }
 
@@ -156,11 +153,5 @@ export function nodeCommand(code: string): string[] {
   return [process.execPath, '-e', code];
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Whether a process with this pid exists. */
+export { processExists as isAlive } from '../local-ecs/helpers';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { statusQuery, terminateSignal, type AirflowTaskResult } from '../../src/messages';
-import { createEcsWorker } from '../../src/worker';
 import type { AirflowTaskWorkflowInput } from '../../src/workflows/airflow-task';
 import { airflowTaskWorkflowId } from '../../src/workflow-ids';
 import { createTimeSkippingEnv } from '../support/environments';
+import { bundleWorkflows, fakeEcsWorker, withFakeEcsWorker } from '../support/time-skipping-worker';
 import { FakeEcs, gate, type LaunchStep } from '../support/fake-ecs-activities';
 
 let env: TestWorkflowEnvironment;
@@ -13,17 +13,13 @@ let bundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
-  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger() });
+  bundle = await bundleWorkflows();
 });
 
 afterAll(async () => {
   await env?.teardown();
 });
 
-function quietLogger() {
-  const noop = () => undefined;
-  return { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
-}
 
 function taskInput(overrides: Partial<AirflowTaskWorkflowInput> = {}): AirflowTaskWorkflowInput {
   return {
@@ -38,16 +34,8 @@ function taskInput(overrides: Partial<AirflowTaskWorkflowInput> = {}): AirflowTa
   };
 }
 
-async function withWorker<R>(fake: FakeEcs, body: (taskQueue: string) => Promise<R>): Promise<R> {
-  const taskQueue = `tq-${randomUUID()}`;
-  const worker = await createEcsWorker({
-    connection: env.nativeConnection,
-    runtime: { taskQueue, pollIntervalMs: 1000, maxWaitMs: 60_000, maxConcurrentWaits: 100, maxConcurrentEcsCalls: 10 },
-    executor: { cluster: 'test' },
-    activities: fake.activities(),
-    workflowBundle: bundle,
-  });
-  return worker.runUntil(body(taskQueue));
+function withWorker<R>(fake: FakeEcs, body: (taskQueue: string) => Promise<R>): Promise<R> {
+  return withFakeEcsWorker(env, bundle, fake, body);
 }
 
 async function runTask(steps: LaunchStep[], overrides: Partial<AirflowTaskWorkflowInput> = {}) {
@@ -200,13 +188,7 @@ describe('airflowTaskWorkflow on the time-skipping server', () => {
         signal: terminateSignal,
         signalArgs: [{ reason: 'shutting down' }],
       });
-      const worker = await createEcsWorker({
-        connection: env.nativeConnection,
-        runtime: { taskQueue, pollIntervalMs: 1000, maxWaitMs: 60_000, maxConcurrentWaits: 10, maxConcurrentEcsCalls: 10 },
-        executor: { cluster: 'test' },
-        activities: fake.activities(),
-        workflowBundle: bundle,
-      });
+      const worker = await fakeEcsWorker(env, bundle, fake, taskQueue);
       const result = (await worker.runUntil(handle.result())) as AirflowTaskResult;
       expect(fake.launches).toHaveLength(0);
       expect(result).toMatchObject({ state: 'FAILED', terminated: true });

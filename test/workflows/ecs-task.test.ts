@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { terminateSignal, trackerStatusQuery } from '../../src/messages';
-import { createEcsWorker } from '../../src/worker';
 import type { EcsTaskWorkflowInput, EcsTaskWorkflowResult } from '../../src/workflows/ecs-task';
 import { ecsTaskWorkflowId } from '../../src/workflow-ids';
 import { createTimeSkippingEnv } from '../support/environments';
+import { bundleWorkflows, withFakeEcsWorker } from '../support/time-skipping-worker';
 import { FakeEcs, type TaskScript } from '../support/fake-ecs-activities';
 
 let env: TestWorkflowEnvironment;
@@ -13,27 +13,15 @@ let bundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
-  const noop = () => undefined;
-  bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
-    logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop },
-  });
+  bundle = await bundleWorkflows();
 });
 
 afterAll(async () => {
   await env?.teardown();
 });
 
-async function withWorker<R>(fake: FakeEcs, body: (taskQueue: string) => Promise<R>): Promise<R> {
-  const taskQueue = `tq-${randomUUID()}`;
-  const worker = await createEcsWorker({
-    connection: env.nativeConnection,
-    runtime: { taskQueue, pollIntervalMs: 1000, maxWaitMs: 60_000, maxConcurrentWaits: 100, maxConcurrentEcsCalls: 10 },
-    executor: { cluster: 'test' },
-    activities: fake.activities(),
-    workflowBundle: bundle,
-  });
-  return worker.runUntil(body(taskQueue));
+function withWorker<R>(fake: FakeEcs, body: (taskQueue: string) => Promise<R>): Promise<R> {
+  return withFakeEcsWorker(env, bundle, fake, body);
 }
 
 function trackerInput(taskArn: string, overrides: Partial<EcsTaskWorkflowInput> = {}): EcsTaskWorkflowInput {
