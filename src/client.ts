@@ -209,7 +209,9 @@ export class EcsExecutorClient {
     const events: TaskStateEvent[] = [];
     try {
       const query = `${this.scope()} AND (ExecutionStatus = 'Running' OR CloseTime > '${since}')`;
+      const listed = new Set<string>();
       for await (const info of this.temporal.workflow.list({ query })) {
+        listed.add(info.workflowId);
         const summary = summarize(info);
         if (!summary.key || !summary.state) continue;
         const fingerprint = `${summary.state}|${summary.taskArn ?? ''}`;
@@ -224,6 +226,8 @@ export class EcsExecutorClient {
           info: typeof outcome === 'string' ? outcome : undefined,
         });
       }
+      // A workflow the query no longer returns closed before `since` and will not be listed again.
+      for (const workflowId of this.reported.keys()) if (!listed.has(workflowId)) this.reported.delete(workflowId);
       this.lastSyncAt = startedAt;
     } catch (err) {
       this.log.error({ err }, 'sync failed; the next sync will catch up');
