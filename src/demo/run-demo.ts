@@ -68,7 +68,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const devServer: DevServer = await startDevServer({
       port: options.temporalPort ?? (await preferredPort(7233)),
       uiPort: options.uiPort ?? (await preferredPort(8233)),
-      dbFilename: path.join(stateDir, `temporal-${Date.now()}.db`),
+      // One SQLite file across demo runs: earlier runs stay visible in the UI.
+      dbFilename: path.join(stateDir, 'temporal.db'),
       readyTimeoutMs: 120_000,
     });
     stack.push(() => devServer.stop());
