@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { buildProgram, runCli } from '../../src/cli';
-import { CREDENTIALS, startE2e, uniqueKey, type E2eContext } from '../support/e2e';
+import { CREDENTIALS, eventually, startE2e, uniqueKey, type E2eContext } from '../support/e2e';
 
 const run = promisify(execFile);
 const bin = path.resolve(__dirname, '..', '..', 'bin', 'ecs-executor');
@@ -97,10 +97,14 @@ describe('ecs-executor CLI against the dev server and the local ECS endpoint', (
     const human = await cli(['status', ...keyArgs(key)], env);
     expect(human.stdout).toMatch(/ATTEMPT\s+OUTCOME\s+ECS STATUS/);
 
-    const list = await cli(['list', '--json', '--dag-id', key.dagId], env);
-    expect(list.code).toBe(0);
-    const rows = JSON.parse(list.stdout) as { key?: { taskId: string }; state?: string }[];
-    expect(rows.find((r) => r.key?.taskId === key.taskId)?.state).toBe('SUCCESS');
+    // Visibility is eventually consistent: ask again until it shows the final state.
+    const listed = await eventually(async () => {
+      const list = await cli(['list', '--json', '--dag-id', key.dagId], env);
+      expect(list.code).toBe(0);
+      const rows = JSON.parse(list.stdout) as { key?: { taskId: string }; state?: string }[];
+      return rows.find((r) => r.key?.taskId === key.taskId && r.state === 'SUCCESS');
+    }, 'the task to be listed as SUCCESS');
+    expect(listed.state).toBe('SUCCESS');
   });
 
   it('wait exits 1 for a task that failed', async () => {

@@ -103,7 +103,8 @@ describe('executor end to end (dev server, local ECS endpoint)', () => {
 
   it('reports state changes through sync(): RUNNING with the ARN, then SUCCESS', async () => {
     const key = uniqueKey('sync');
-    await e2e.client.executeAsync(key, nodeCommand('setTimeout(() => {}, 1500)'));
+    // Long enough that a sync surely sees it RUNNING on a loaded machine.
+    await e2e.client.executeAsync(key, nodeCommand('setTimeout(() => {}, 3000)'));
     const running = await eventually(async () => (await e2e.client.sync()).find((e) => e.key.taskId === key.taskId && e.state === 'RUNNING'), 'a RUNNING event');
     expect(running.externalExecutorId).toMatch(/^arn:aws:ecs:us-east-1:000000000000:task\/default\//);
     const done = await eventually(async () => (await e2e.client.sync()).find((e) => e.key.taskId === key.taskId && e.state === 'SUCCESS'), 'a SUCCESS event');
@@ -117,11 +118,13 @@ describe('executor end to end (dev server, local ECS endpoint)', () => {
     const key = uniqueKey('visible');
     await e2e.client.executeAsync(key, nodeCommand('process.exit(0)'));
     const result = await e2e.client.result(key);
+    // Visibility is eventually consistent: wait until it shows the final state.
     const byArn = await eventually(async () => {
       const rows = [];
-      for await (const wf of e2e.env.client.workflow.list({ query: `EcsTaskArn = '${result.taskArn}' AND WorkflowType = 'airflowTaskWorkflow'` })) rows.push(wf);
+      const query = `EcsTaskArn = '${result.taskArn}' AND WorkflowType = 'airflowTaskWorkflow' AND AirflowState = 'SUCCESS'`;
+      for await (const wf of e2e.env.client.workflow.list({ query })) rows.push(wf);
       return rows.length > 0 ? rows : undefined;
-    }, 'the workflow to be visible by its ARN');
+    }, 'the workflow to be visible by its ARN and final state');
     expect(byArn.map((r) => r.workflowId)).toEqual([airflowTaskWorkflowId({ ...key })]);
     const attributes = byArn[0]!.typedSearchAttributes;
     expect(attributes.get(SearchAttributes.dagId)).toBe('e2e_dag');
