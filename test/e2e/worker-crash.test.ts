@@ -21,7 +21,8 @@ describe('a worker killed mid-run (dev server, local ECS endpoint)', () => {
     const launchedBefore = e2e.ecs.stats().tasksLaunched;
     const first = e2e.spawnWorker();
     const keys = [uniqueKey('crash'), uniqueKey('crash'), uniqueKey('crash')];
-    for (const key of keys) await e2e.client.executeAsync(key, nodeCommand('setTimeout(() => {}, 4000)'));
+    // Long enough that all three are surely running at once before the kill, even on a loaded machine.
+    for (const key of keys) await e2e.client.executeAsync(key, nodeCommand('setTimeout(() => {}, 8000)'));
     await eventually(
       async () => {
         const states = await Promise.all(keys.map(async (key) => (await e2e.client.status(key)).lastStatus));
