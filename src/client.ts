@@ -173,13 +173,14 @@ export class EcsExecutorClient {
       executorName: this.executorName,
       terminateTimeoutMs: this.runtime.terminateTimeoutMs,
     };
-    const submissionId = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
     try {
-      const handle = await this.temporal.workflow.start('airflowTaskWorkflow', {
+      await this.temporal.workflow.start('airflowTaskWorkflow', {
         taskQueue: this.runtime.taskQueue,
         workflowId,
         args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
+        // A workflow with this ID, running or finished, means the task instance was submitted
+        // already: attach to it, never launch it twice.
+        workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: [
           ...keySearchAttributes(taskKey),
@@ -187,12 +188,10 @@ export class EcsExecutorClient {
           { key: SearchAttributes.cluster, value: this.executor.cluster },
           { key: SearchAttributes.executorName, value: this.executorName },
         ],
-        memo: { command, queue: queue ?? null, submissionId },
+        memo: { command, queue: queue ?? null },
       });
-      const description = await handle.describe();
-      return { workflowId, attached: description.memo?.submissionId !== submissionId };
+      return { workflowId, attached: false };
     } catch (err) {
-      // A finished workflow with this ID: the task instance already ran; never run it twice.
       if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, attached: true };
       throw err;
     }
