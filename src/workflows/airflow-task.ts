@@ -174,12 +174,10 @@ export async function airflowTaskWorkflow(input: AirflowTaskWorkflowInput): Prom
       if (tracked.kind === 'missing') {
         record.outcome = 'MISSING';
         reasons = [`ECS task ${taskArn} is missing: ${tracked.reason}`];
-      } else if (tracked.kind === 'stopped') {
+      } else {
         record.outcome = tracked.state;
         if (tracked.state === 'SUCCESS') return finish('SUCCESS', `ECS task ${taskArn} succeeded.`);
         reasons = describeStoppedTask(tracked.task);
-      } else {
-        reasons = ['the ECS task did not stop in time'];
       }
       record.reasons.push(...reasons);
       if (attempt >= maxAttempts) {
@@ -226,7 +224,7 @@ export async function airflowTaskWorkflow(input: AirflowTaskWorkflowInput): Prom
       }
     }
     const final = result;
-    if (final.kind !== 'missing' || final.task) applySnapshot(record, final.task ?? initialTask);
+    if (final.task) applySnapshot(record, final.task);
     return final;
   }
 
