@@ -23,6 +23,7 @@ import {
   type AirflowTaskStatus,
   type AttemptRecord,
   type TaskEvent,
+  type TaskPhase,
 } from '../messages';
 import { describeStoppedTask } from '../rules/ecs-task-state';
 import { launchRetryDelaySeconds } from '../rules/launch-backoff';
@@ -57,17 +58,26 @@ export async function airflowTaskWorkflow(input: AirflowTaskWorkflowInput): Prom
   const attempts: AttemptRecord[] = [];
   const events: TaskEvent[] = [];
   let terminateReason: string | undefined;
-  const status: AirflowTaskStatus = {
+  let phase: TaskPhase = 'QUEUED';
+  let state: AirflowState = 'QUEUED';
+  let taskArn: string | undefined;
+  let nextAttemptAt: string | undefined;
+  // The query answers from the attempt records; nothing it shows is kept twice.
+  const status = (): AirflowTaskStatus => ({
     key,
-    phase: 'QUEUED',
-    state: 'QUEUED',
+    phase,
+    state,
     cluster,
-    attempt: 0,
+    attempt: attempts.length,
     maxAttempts,
-    terminateRequested: false,
+    taskArn,
+    lastStatus: attempts[attempts.length - 1]?.lastStatus,
+    terminateRequested: terminateReason !== undefined,
+    terminateReason,
+    nextAttemptAt,
     attempts,
     events,
-  };
+  });
 
   const event = (level: TaskEvent['level'], message: string) => {
     events.push({ at: new Date().toISOString(), level, message });
@@ -77,23 +87,21 @@ export async function airflowTaskWorkflow(input: AirflowTaskWorkflowInput): Prom
   const requestTerminate = (reason: string) => {
     if (terminateReason !== undefined) return;
     terminateReason = reason;
-    status.terminateRequested = true;
-    status.terminateReason = reason;
     event('warning', `Terminate requested: ${reason}`);
   };
-  const setState = (state: AirflowState, taskArn?: string) => {
-    const arnChanged = taskArn !== undefined && taskArn !== status.taskArn;
-    if (state === status.state && !arnChanged) return;
-    status.state = state;
-    if (taskArn !== undefined) status.taskArn = taskArn;
+  const setState = (next: AirflowState, nextArn?: string) => {
+    const arnChanged = nextArn !== undefined && nextArn !== taskArn;
+    if (next === state && !arnChanged) return;
+    state = next;
+    if (arnChanged) taskArn = nextArn;
     upsertSearchAttributes([
-      { key: SearchAttributes.state, value: state },
-      ...(arnChanged ? [{ key: SearchAttributes.taskArn, value: taskArn }] : []),
+      { key: SearchAttributes.state, value: next },
+      ...(arnChanged ? [{ key: SearchAttributes.taskArn, value: nextArn }] : []),
     ]);
   };
 
   setHandler(terminateSignal, (arg) => requestTerminate(arg?.reason ?? DEFAULT_TERMINATE_REASON));
-  setHandler(statusQuery, () => status);
+  setHandler(statusQuery, status);
   setHandler(ecsTaskUpdateSignal, (task) => {
     const current = attempts[attempts.length - 1];
     if (current?.taskArn === task.taskArn) applySnapshot(current, task);
@@ -102,23 +110,22 @@ export async function airflowTaskWorkflow(input: AirflowTaskWorkflowInput): Prom
   // STOPPED always run; a Temporal-side cancel can never orphan the ECS task.
   CancellationScope.current().cancelRequested.catch(() => requestTerminate(DEFAULT_TERMINATE_REASON));
 
-  const finish = (state: 'SUCCESS' | 'FAILED', reason: string, terminated = false): AirflowTaskResult => {
-    status.phase = 'DONE';
-    status.nextAttemptAt = undefined;
-    setState(state);
-    event(state === 'SUCCESS' ? 'info' : 'error', reason);
+  const finish = (outcome: 'SUCCESS' | 'FAILED', reason: string, terminated = false): AirflowTaskResult => {
+    phase = 'DONE';
+    setState(outcome);
+    event(outcome === 'SUCCESS' ? 'info' : 'error', reason);
     upsertMemo({ outcome: reason });
-    return { key, state, terminated, taskArn: status.taskArn, attempts: attempts.length, reason };
+    return { key, state: outcome, terminated, taskArn, attempts: attempts.length, reason };
   };
 
   /** Waits out the backoff before the next attempt; a terminate cuts it short. */
   const backoff = async (failedAttempt: number) => {
     const seconds = launchRetryDelaySeconds(failedAttempt);
-    status.phase = 'WAITING_TO_RETRY';
-    status.nextAttemptAt = new Date(Date.now() + seconds * 1000).toISOString();
+    phase = 'WAITING_TO_RETRY';
+    nextAttemptAt = new Date(Date.now() + seconds * 1000).toISOString();
     setState('QUEUED');
     await condition(() => terminateReason !== undefined, seconds * 1000);
-    status.nextAttemptAt = undefined;
+    nextAttemptAt = undefined;
   };
 
   return await CancellationScope.nonCancellable(async (): Promise<AirflowTaskResult> => {
@@ -129,8 +136,7 @@ export async function airflowTaskWorkflow(input: AirflowTaskWorkflowInput): Prom
       const attempt = attempts.length + 1;
       const record: AttemptRecord = { attempt, containers: [], reasons: [] };
       attempts.push(record);
-      status.attempt = attempt;
-      status.phase = 'LAUNCHING';
+      phase = 'LAUNCHING';
 
       const launch = await runTask(input.runTaskInput, workflowId, attempt);
       if (launch.kind === 'internalError') {
@@ -153,11 +159,11 @@ export async function airflowTaskWorkflow(input: AirflowTaskWorkflowInput): Prom
         continue;
       }
 
-      const taskArn = launch.task.taskArn;
+      const launchedArn = launch.task.taskArn;
       applySnapshot(record, launch.task);
-      status.phase = 'RUNNING';
-      setState('RUNNING', taskArn);
-      event('info', `Launched ECS task ${taskArn} (attempt ${attempt} of ${maxAttempts}).`);
+      phase = 'RUNNING';
+      setState('RUNNING', launchedArn);
+      event('info', `Launched ECS task ${launchedArn} (attempt ${attempt} of ${maxAttempts}).`);
 
       const tracked = await track(launch.task, record);
       if (tracked.terminated) {
@@ -173,10 +179,10 @@ export async function airflowTaskWorkflow(input: AirflowTaskWorkflowInput): Prom
       let reasons: string[];
       if (tracked.kind === 'missing') {
         record.outcome = 'MISSING';
-        reasons = [`ECS task ${taskArn} is missing: ${tracked.reason}`];
+        reasons = [`ECS task ${launchedArn} is missing: ${tracked.reason}`];
       } else {
         record.outcome = tracked.state;
-        if (tracked.state === 'SUCCESS') return finish('SUCCESS', `ECS task ${taskArn} succeeded.`);
+        if (tracked.state === 'SUCCESS') return finish('SUCCESS', `ECS task ${launchedArn} succeeded.`);
         reasons = describeStoppedTask(tracked.task);
       }
       record.reasons.push(...reasons);
@@ -188,7 +194,7 @@ export async function airflowTaskWorkflow(input: AirflowTaskWorkflowInput): Prom
       }
       event(
         'warning',
-        `Airflow task failed due to ${reasons.join(', ')}. Failure ${attempt} out of ${maxAttempts} occurred on ${taskArn}. Rescheduling.`,
+        `Airflow task failed due to ${reasons.join(', ')}. Failure ${attempt} out of ${maxAttempts} occurred on ${launchedArn}. Rescheduling.`,
       );
       await backoff(attempt);
     }
@@ -196,6 +202,7 @@ export async function airflowTaskWorkflow(input: AirflowTaskWorkflowInput): Prom
 
   /** Hands the ARN to its tracker (a child keyed by the ARN) and forwards a terminate to it. */
   async function track(initialTask: EcsTaskSnapshot, record: AttemptRecord): Promise<EcsTaskWorkflowResult> {
+    const terminateAtStart = terminateReason;
     const child = await startChild(ecsTaskWorkflow, {
       workflowId: ecsTaskWorkflowId(initialTask.taskArn),
       args: [
@@ -204,7 +211,7 @@ export async function airflowTaskWorkflow(input: AirflowTaskWorkflowInput): Prom
           taskArn: initialTask.taskArn,
           initialTask,
           key,
-          terminate: terminateReason === undefined ? undefined : { reason: terminateReason },
+          terminate: terminateAtStart === undefined ? undefined : { reason: terminateAtStart },
           terminateTimeoutMs: input.terminateTimeoutMs,
         },
       ],
@@ -212,18 +219,21 @@ export async function airflowTaskWorkflow(input: AirflowTaskWorkflowInput): Prom
       // to cancel, which it treats as terminate: StopTask, so no ECS task is orphaned.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
     });
-    let forwarded = terminateReason !== undefined;
-    let result: EcsTaskWorkflowResult | undefined;
-    const resultPromise = child.result().then((r) => (result = r));
-    while (result === undefined) {
-      await Promise.race([resultPromise, condition(() => result !== undefined || (terminateReason !== undefined && !forwarded))]);
-      if (result === undefined && terminateReason !== undefined && !forwarded) {
-        forwarded = true;
-        status.phase = 'TERMINATING';
-        await child.signal(terminateSignal, { reason: terminateReason });
+    const result = child.result();
+    // A terminate that arrived before the tracker started went to it with its input.
+    if (terminateAtStart === undefined) {
+      const first = await Promise.race([
+        result.then(() => 'stopped' as const),
+        condition(() => terminateReason !== undefined).then(() => 'terminate' as const),
+      ]);
+      if (first === 'terminate') {
+        phase = 'TERMINATING';
+        await child
+          .signal(terminateSignal, { reason: terminateReason })
+          .catch((err: unknown) => log.warn('the tracker ended before the terminate reached it', { error: String(err) }));
       }
     }
-    const final = result;
+    const final = await result;
     if (final.task) applySnapshot(record, final.task);
     return final;
   }
@@ -235,7 +245,6 @@ export async function airflowTaskWorkflow(input: AirflowTaskWorkflowInput): Prom
     record.stopCode = task.stopCode;
     record.stoppedReason = task.stoppedReason;
     record.containers = task.containers.map(({ name, exitCode, reason }) => ({ name, exitCode, reason }));
-    status.lastStatus = task.lastStatus;
   }
 }
 
