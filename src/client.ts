@@ -4,6 +4,7 @@ import { clusterHasDefaultCapacityProviderStrategy } from './ecs/cluster-capacit
 import { describeEcsTasks } from './ecs/describe';
 import { EcsClientProvider } from './ecs/ecs-client';
 import { checkEcsHealth, type EcsHealth } from './ecs/health';
+import { clusterOfTaskArn } from './ecs/task-arn';
 import { createLogger, type AppLogger } from './logger';
 import {
   DEFAULT_TERMINATE_REASON,
@@ -83,7 +84,17 @@ export interface EcsExecutorClientOptions {
 // Visibility is eventually consistent: look a little further back than the last sync and
 // de-duplicate by what was already reported.
 const SYNC_OVERLAP_MS = 60_000;
-const SIGNAL_CONCURRENCY = 20;
+/** Calls to Temporal made at once when one operation covers many tasks (adopt, terminate). */
+const CALL_CONCURRENCY = 20;
+
+/** `fn` over every item, CALL_CONCURRENCY at a time; results in item order. */
+async function inBatches<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += CALL_CONCURRENCY) {
+    results.push(...(await Promise.all(items.slice(i, i + CALL_CONCURRENCY).map(fn))));
+  }
+  return results;
+}
 
 /**
  * What a scheduler calls, mirroring Airflow's AwsEcsExecutor: start, check_health, execute_async,
@@ -240,26 +251,27 @@ export class EcsExecutorClient {
    * second one, never a RunTask). Returns the task instances that could not be adopted.
    */
   async tryAdoptTaskInstances(tis: TaskInstanceRef[]): Promise<TaskInstanceRef[]> {
-    const adopted = new Set<TaskInstanceRef>();
-    const byCluster = new Map<string, { ti: TaskInstanceRef; key: TaskInstanceKey; arn: string }[]>();
-    for (const ti of tis) {
-      const arn = ti.externalExecutorId;
+    const candidates = tis.flatMap((ti) => {
       const parsed = taskInstanceKeySchema.safeParse(ti.key);
-      if (!arn || !parsed.success) continue;
-      if (await this.isRunning(airflowTaskWorkflowId(parsed.data))) {
-        adopted.add(ti);
-        continue;
+      return ti.externalExecutorId && parsed.success ? [{ ti, key: parsed.data, arn: ti.externalExecutorId }] : [];
+    });
+    const adopted = new Set<TaskInstanceRef>();
+    const byCluster = new Map<string, typeof candidates>();
+    const running = await inBatches(candidates, (c) => this.isRunning(airflowTaskWorkflowId(c.key)));
+    candidates.forEach((candidate, i) => {
+      if (running[i]) {
+        adopted.add(candidate.ti);
+        return;
       }
-      const cluster = clusterOfTaskArn(arn) ?? this.executor.cluster;
-      byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), { ti, key: parsed.data, arn }]);
-    }
+      const cluster = clusterOfTaskArn(candidate.arn) ?? this.executor.cluster;
+      byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), candidate]);
+    });
     for (const [cluster, entries] of byCluster) {
       const { tasks } = await describeEcsTasks(this.ecs.get(), cluster, entries.map((e) => e.arn));
       const known = new Set(tasks.map((t) => t.taskArn));
-      for (const entry of entries.filter((e) => known.has(e.arn))) {
-        await this.startTracker(cluster, entry.arn, entry.key);
-        adopted.add(entry.ti);
-      }
+      const found = entries.filter((e) => known.has(e.arn));
+      await inBatches(found, (e) => this.startTracker(cluster, e.arn, e.key));
+      for (const e of found) adopted.add(e.ti);
     }
     return tis.filter((ti) => !adopted.has(ti));
   }
@@ -293,16 +305,12 @@ export class EcsExecutorClient {
       for await (const info of this.temporal.workflow.list({ query: `${this.scope()} AND ExecutionStatus = 'Running'` })) {
         ids.push(info.workflowId);
       }
-      for (let i = 0; i < ids.length; i += SIGNAL_CONCURRENCY) {
-        await Promise.all(
-          ids.slice(i, i + SIGNAL_CONCURRENCY).map((id) =>
-            this.temporal.workflow
-              .getHandle(id)
-              .signal(terminateSignal, { reason })
-              .catch((err: unknown) => this.log.error({ err, workflowId: id }, 'terminate: could not signal task')),
-          ),
-        );
-      }
+      await inBatches(ids, (id) =>
+        this.temporal.workflow
+          .getHandle(id)
+          .signal(terminateSignal, { reason })
+          .catch((err: unknown) => this.log.error({ err, workflowId: id }, 'terminate: could not signal task')),
+      );
       this.log.info({ tasks: ids.length, reason }, 'terminate signalled');
     } catch (err) {
       this.log.error({ err }, 'terminate: could not list running tasks');
@@ -387,15 +395,9 @@ export class EcsExecutorClient {
       taskQueue: this.runtime.taskQueue,
       workflowId: ecsTaskWorkflowId(taskArn),
       args: [input],
-      // Attach to the tracker that already runs for this ARN: never a second one.
+      // Attach to the tracker that already runs for this ARN: never a second one. The tracker
+      // sets its own search attributes (key, ARN, cluster, executor, state) when it starts.
       workflowIdConflictPolicy: 'USE_EXISTING',
-      typedSearchAttributes: [
-        ...keySearchAttributes(key),
-        { key: SearchAttributes.taskArn, value: taskArn },
-        { key: SearchAttributes.cluster, value: cluster },
-        { key: SearchAttributes.executorName, value: this.executorName },
-        { key: SearchAttributes.state, value: 'RUNNING' },
-      ],
       memo: { adopted: true },
     });
   }
@@ -434,8 +436,3 @@ function summarize(info: WorkflowExecutionInfo): TaskSummary {
   };
 }
 
-/** New-format task ARNs name their cluster: arn:aws:ecs:<region>:<account>:task/<cluster>/<id>. */
-export function clusterOfTaskArn(taskArn: string): string | undefined {
-  const match = /:task\/([^/]+)\/[^/]+$/.exec(taskArn);
-  return match?.[1];
-}

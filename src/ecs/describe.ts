@@ -1,6 +1,7 @@
 import { DescribeTasksCommand, type DescribeTasksCommandOutput, type ECSClient } from '@aws-sdk/client-ecs';
 import type { EcsTaskFailure, EcsTaskSnapshot } from '../types';
 import { toTaskSnapshot } from './snapshot';
+import { taskIdOf } from './task-arn';
 
 /** DescribeTasks accepts at most 100 task IDs or ARNs per call. */
 export const DESCRIBE_TASKS_MAX_ARNS = 100;
@@ -14,11 +15,6 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   return chunks;
-}
-
-/** A task ID is the last segment of its ARN (`arn:aws:ecs:<region>:<account>:task/<cluster>/<id>`). */
-function taskId(arnOrId: string): string {
-  return arnOrId.slice(arnOrId.lastIndexOf('/') + 1);
 }
 
 /**
@@ -36,7 +32,7 @@ export function matchDescribeResults(
     if (task.taskArn === undefined) continue;
     const snapshot = toTaskSnapshot(task);
     tasksByKey.set(task.taskArn, snapshot);
-    tasksByKey.set(taskId(task.taskArn), snapshot);
+    tasksByKey.set(taskIdOf(task.taskArn), snapshot);
   }
   const failuresByArn = new Map<string, EcsTaskFailure>();
   for (const failure of output.failures ?? []) {
@@ -50,7 +46,7 @@ export function matchDescribeResults(
 
   const results = new Map<string, DescribeOutcome>();
   for (const arn of requested) {
-    const task = tasksByKey.get(arn) ?? tasksByKey.get(taskId(arn));
+    const task = tasksByKey.get(arn) ?? tasksByKey.get(taskIdOf(arn));
     const failure = failuresByArn.get(arn);
     if (task !== undefined) results.set(arn, { task });
     else results.set(arn, { failure: failure ?? { arn, reason: MISSING_REASON } });

@@ -1,4 +1,4 @@
-import { clusterOfTaskArn } from '../../src/client';
+import { clusterOfTaskArn, taskIdOf } from '../../src/ecs/task-arn';
 import { airflowTaskWorkflowId, ecsTaskWorkflowId, waitsTaskQueue } from '../../src/workflow-ids';
 
 const key = { dagId: 'dag', taskId: 'task', runId: 'scheduled__2026-11-26T00:00:00+00:00', tryNumber: 1, mapIndex: -1 };
@@ -35,5 +35,14 @@ describe('clusterOfTaskArn', () => {
 
   it('finds no cluster in an old-format task ARN (the configured cluster is used then)', () => {
     expect(clusterOfTaskArn('arn:aws:ecs:us-east-1:123456789012:task/0123456789abcdef0123456789abcdef')).toBeUndefined();
+  });
+});
+
+describe('taskIdOf', () => {
+  it('takes the ID from a new-format ARN, a legacy ARN, or an ID', () => {
+    const id = '0123456789abcdef0123456789abcdef';
+    expect(taskIdOf(`arn:aws:ecs:us-east-1:123456789012:task/airflow/${id}`)).toBe(id);
+    expect(taskIdOf(`arn:aws:ecs:us-east-1:123456789012:task/${id}`)).toBe(id);
+    expect(taskIdOf(id)).toBe(id);
   });
 });
