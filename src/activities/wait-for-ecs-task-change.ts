@@ -49,6 +49,7 @@ export async function waitForEcsTaskChange(deps: WaitDeps, input: WaitForEcsTask
   // when there is nothing to compare with (adoption), or when resuming an earlier attempt, which
   // may already have seen the change (lastSeenStatus) before it died.
   let pollNow = input.knownStatus === undefined || resumed !== undefined;
+  const details = (): WaitHeartbeat => ({ polls, waitingSince, ...(lastSeenStatus !== undefined ? { lastSeenStatus } : {}) });
 
   for (;;) {
     // Between polls the wait joins the worker's shared poll tick for the cluster, so all waits
@@ -60,7 +61,7 @@ export async function waitForEcsTaskChange(deps: WaitDeps, input: WaitForEcsTask
     polls += 1;
 
     let outcome: DescribeOutcome | undefined;
-    const beat = keepHeartbeating(ctx, { polls, waitingSince, ...(lastSeenStatus !== undefined ? { lastSeenStatus } : {}) });
+    const beat = keepHeartbeating(ctx, details());
     try {
       // Racing `cancelled` lets a cancellation through while the shared batcher call is in flight.
       outcome = await Promise.race([poll, ctx.cancelled]);
@@ -87,8 +88,7 @@ export async function waitForEcsTaskChange(deps: WaitDeps, input: WaitForEcsTask
       latestTask = outcome.task;
       lastSeenStatus = outcome.task.lastStatus;
     }
-    const details: WaitHeartbeat = { polls, waitingSince, ...(lastSeenStatus !== undefined ? { lastSeenStatus } : {}) };
-    ctx.heartbeat(details);
+    ctx.heartbeat(details());
 
     if (outcome !== undefined && 'failure' in outcome) return { kind: 'missing', reason: failureReason(outcome.failure) };
     if (outcome !== undefined && outcome.task.lastStatus !== input.knownStatus) return { kind: 'changed', task: outcome.task };

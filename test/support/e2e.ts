@@ -76,7 +76,8 @@ export async function startE2e(options: { maxRunTaskAttempts?: number; localEcs?
   const runtime = loadRuntimeConfig(executorEnv);
   const ecsProvider = () => new EcsClientProvider({ region: 'us-east-1', endpoint: ecs.url, credentials: CREDENTIALS });
   const logger = createLogger('warn', 'e2e');
-  const client = await EcsExecutorClient.connect({ client: env.client, executor, runtime, ecs: ecsProvider(), logger, syncLookbackMs: 0 });
+  const newClient = () => EcsExecutorClient.connect({ client: env.client, executor, runtime, ecs: ecsProvider(), logger, syncLookbackMs: 0 });
+  const client = await newClient();
   const sdk = new ECSClient({ region: 'us-east-1', endpoint: ecs.url, credentials: CREDENTIALS });
   const workers: EcsWorker[] = [];
   const running: Promise<void>[] = [];
@@ -90,9 +91,7 @@ export async function startE2e(options: { maxRunTaskAttempts?: number; localEcs?
     runtime,
     client,
     sdk,
-    newClient() {
-      return EcsExecutorClient.connect({ client: env.client, executor, runtime, ecs: ecsProvider(), logger, syncLookbackMs: 0 });
-    },
+    newClient,
     async startWorker() {
       const connection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS });
       const worker = await createEcsWorker({ connection, runtime, executor, ecs: ecsProvider(), workflowBundle: await workflowBundle(), logger });
