@@ -2,12 +2,13 @@ import { Client, Connection } from '@temporalio/client';
 import { EcsExecutorClient } from '../../src/client';
 import { loadExecutorConfig, loadRuntimeConfig } from '../../src/config';
 import { freePort } from '../../src/dev/dev-server';
-import { createLogger } from '../../src/logger';
+import pino from 'pino';
 
 /** Spec section 8: sync, end and terminate never take the scheduler down, whatever fails. */
 describe('EcsExecutorClient when Temporal is unreachable', () => {
   let connection: Connection;
   let client: EcsExecutorClient;
+  const logged: string[] = [];
 
   beforeAll(async () => {
     // Nothing listens on this port: every call fails.
@@ -18,7 +19,7 @@ describe('EcsExecutorClient when Temporal is unreachable', () => {
       client: new Client({ connection }),
       executor: loadExecutorConfig(env),
       runtime: loadRuntimeConfig(env),
-      logger: createLogger('silent'),
+      logger: pino({ level: 'error' }, { write: (line: string) => void logged.push(line) }),
     });
   });
 
@@ -27,15 +28,24 @@ describe('EcsExecutorClient when Temporal is unreachable', () => {
     await connection.close();
   });
 
-  it('sync() returns no events instead of throwing', async () => {
-    await expect(client.sync()).resolves.toEqual([]);
+  beforeEach(() => {
+    logged.length = 0;
   });
 
-  it('end() gives up after its timeout instead of throwing', async () => {
+  it('sync() logs the failure and returns no events instead of throwing', async () => {
+    await expect(client.sync()).resolves.toEqual([]);
+    expect(logged.join('')).toContain('sync failed; the next sync will catch up');
+  });
+
+  it('end() keeps retrying until its timeout, then returns instead of throwing', async () => {
+    const started = Date.now();
     await expect(client.end({ pollIntervalMs: 100, timeoutMs: 1_500 })).resolves.toBeUndefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
+    expect(logged.join('')).toContain('end: could not count running tasks; retrying');
   });
 
   it('terminate() logs and returns instead of throwing', async () => {
     await expect(client.terminate('test', { pollIntervalMs: 100, timeoutMs: 1_500 })).resolves.toBeUndefined();
+    expect(logged.join('')).toContain('terminate: could not list running tasks');
   });
 });
