@@ -63,6 +63,8 @@ export interface LocalEcs {
   clearFaults(): void;
   /** The log file of a task (ID or ARN) this endpoint launched and still retains. */
   logFile(task: string): string | undefined;
+  /** Every lastStatus of a task (ID or ARN) this endpoint launched and still retains, in order. */
+  statusHistory(task: string): readonly TaskStatus[] | undefined;
   /** Stops the server, then kills every task process it started and waits until they have exited. */
   stop(): Promise<void>;
 }
@@ -171,6 +173,10 @@ export async function startLocalEcs(options: LocalEcsOptions = {}): Promise<Loca
     setFaults: controls.setFaults,
     clearFaults: () => faults.set({}),
     logFile: (task) => tasks.get(taskIdFrom(task))?.logFile,
+    statusHistory: (task) => {
+      const history = tasks.get(taskIdFrom(task))?.statusHistory;
+      return history ? [...history] : undefined;
+    },
     stop: () => {
       stopping ??= (async () => {
         await server.close();

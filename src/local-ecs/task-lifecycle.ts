@@ -172,6 +172,7 @@ export class TaskLifecycle {
 
   private setStatus(task: LocalTask, status: TaskStatus): void {
     task.lastStatus = status;
+    task.statusHistory.push(status);
     task.version += 1;
   }
 

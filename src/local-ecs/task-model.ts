@@ -35,6 +35,8 @@ export interface LocalTask {
   clusterArn: string;
   taskDefinition: TaskDefinitionRecord;
   lastStatus: TaskStatus;
+  /** Every lastStatus the task has had, in order: lets tests check the lifecycle without racing a poll. */
+  statusHistory: TaskStatus[];
   desiredStatus: DesiredStatus;
   /** Bumped on every state change, like ECS's `version`. */
   version: number;

@@ -106,8 +106,8 @@ describe('local ECS fault injection and stats (through @aws-sdk/client-ecs)', ()
   it('stops a task before it starts (TaskFailedToStart, no startedAt) with the configured reason', async () => {
     ecs.setFaults({ families: { airflow: { failToStart: { next: 1, reason: 'ResourceInitializationError: unable to pull secrets' } } } });
     const out = await client.send(new RunTaskCommand({ taskDefinition: 'airflow' }));
-    const { task, seen } = await waitForTask(client, out.tasks?.[0]?.taskArn as string, isStopped);
-    expect(seen).not.toContain('RUNNING');
+    const { task } = await waitForTask(client, out.tasks?.[0]?.taskArn as string, isStopped);
+    expect(ecs.statusHistory(task.taskArn as string)).not.toContain('RUNNING');
     expect(task).toMatchObject({ stopCode: 'TaskFailedToStart', desiredStatus: 'STOPPED', stoppedReason: 'ResourceInitializationError: unable to pull secrets' });
     expect(task.startedAt).toBeUndefined();
   });

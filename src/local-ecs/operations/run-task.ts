@@ -200,6 +200,7 @@ function launchTask(backend: EcsBackend, cluster: ClusterRecord, td: TaskDefinit
     clusterArn: cluster.arn,
     taskDefinition: td,
     lastStatus: 'PROVISIONING',
+    statusHistory: ['PROVISIONING'],
     desiredStatus: 'RUNNING',
     version: 1,
     createdAt: new Date(),
