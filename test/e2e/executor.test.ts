@@ -1,6 +1,6 @@
 import { SearchAttributes } from '../../src/messages';
 import { airflowTaskWorkflowId } from '../../src/workflow-ids';
-import { eventually, nodeCommand, startE2e, uniqueKey, type E2eContext } from '../support/e2e';
+import { eventually, Gate, nodeCommand, startE2e, uniqueKey, type E2eContext } from '../support/e2e';
 
 /** Through the real @aws-sdk/client-ecs over HTTP against the local endpoint, on the dev server. */
 describe('executor end to end (dev server, local ECS endpoint)', () => {
@@ -103,10 +103,11 @@ describe('executor end to end (dev server, local ECS endpoint)', () => {
 
   it('reports state changes through sync(): RUNNING with the ARN, then SUCCESS', async () => {
     const key = uniqueKey('sync');
-    // Long enough that a sync surely sees it RUNNING on a loaded machine.
-    await e2e.client.executeAsync(key, nodeCommand('setTimeout(() => {}, 3000)'));
+    const gate = new Gate('sync');
+    await e2e.client.executeAsync(key, gate.command());
     const running = await eventually(async () => (await e2e.client.sync()).find((e) => e.key.taskId === key.taskId && e.state === 'RUNNING'), 'a RUNNING event');
     expect(running.externalExecutorId).toMatch(/^arn:aws:ecs:us-east-1:000000000000:task\/default\//);
+    gate.open();
     const done = await eventually(async () => (await e2e.client.sync()).find((e) => e.key.taskId === key.taskId && e.state === 'SUCCESS'), 'a SUCCESS event');
     expect(done).toMatchObject({ key, externalExecutorId: running.externalExecutorId });
     expect(done.info).toContain('succeeded');

@@ -10,7 +10,7 @@ import { EcsClientProvider } from '../../src/ecs/ecs-client';
 import { startLocalEcs, type LocalEcs } from '../../src/local-ecs';
 import { createLogger } from '../../src/logger';
 import { createEcsWorker, type EcsWorker } from '../../src/worker';
-import { CREDENTIALS, eventually, nodeCommand, uniqueKey } from '../support/e2e';
+import { CREDENTIALS, eventually, Gate, uniqueKey } from '../support/e2e';
 
 /**
  * The Temporal dev server is stopped mid-task and restarted on its SQLite file: the task is not
@@ -63,13 +63,16 @@ describe('a Temporal server restarted on its SQLite file (own dev server, local 
 
   it('completes a task that was running while the server restarted, with one RunTask', async () => {
     const key = uniqueKey('restart');
-    await client.executeAsync(key, nodeCommand('setTimeout(() => {}, 3000)'));
+    const gate = new Gate('restart');
+    await client.executeAsync(key, gate.command());
     await eventually(async () => (await client.status(key)).lastStatus === 'RUNNING', 'the task to be RUNNING');
 
     await server!.stop();
     server = undefined;
     await new Promise((resolve) => setTimeout(resolve, 1000));
     server = await startDevServer({ ui: false, port, dbFilename, readyTimeoutMs: 90_000 });
+    expect(ecs.stats().runningProcesses).toBe(1);
+    gate.open();
 
     const result = await eventually(() => client.result(key), 'the task result after the restart', 90_000);
     expect(result).toMatchObject({ state: 'SUCCESS', attempts: 1 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RunTaskCommand } from '@aws-sdk/client-ecs';
 import { ecsTaskWorkflowId } from '../../src/workflow-ids';
-import { eventually, isAlive, nodeCommand, startE2e, uniqueKey, type E2eContext } from '../support/e2e';
+import { eventually, Gate, isAlive, nodeCommand, startE2e, uniqueKey, type E2eContext } from '../support/e2e';
 
 /** A container command that records its pid, then runs until stopped (or for `ms`). */
 function longRunning(pidFile: string, ms = 60_000): string[] {
@@ -60,11 +60,12 @@ describe('terminate and adoption end to end (dev server, local ECS endpoint)', (
   });
 
   it('adopts a task launched directly with RunTask (not by us) and tracks it to SUCCESS without a RunTask', async () => {
+    const gate = new Gate('adopted');
     const launched = await e2e.sdk.send(
       new RunTaskCommand({
         cluster: 'default',
         taskDefinition: 'airflow',
-        overrides: { containerOverrides: [{ name: 'airflow', command: nodeCommand('setTimeout(() => {}, 1500)') }] },
+        overrides: { containerOverrides: [{ name: 'airflow', command: gate.command() }] },
       }),
     );
     const arn = launched.tasks?.[0]?.taskArn;
@@ -82,6 +83,7 @@ describe('terminate and adoption end to end (dev server, local ECS endpoint)', (
     expect(await e2e.client.tryAdoptTaskInstances([{ key, externalExecutorId: arn }])).toEqual([]);
     expect((await tracker.describe()).runId).toBe(firstRun);
 
+    gate.open();
     const done = await eventually(async () => (await e2e.client.sync()).find((e) => e.key.taskId === key.taskId && e.state === 'SUCCESS'), 'the adopted task to succeed');
     expect(done.externalExecutorId).toBe(arn);
     expect((e2e.ecs.stats().calls.RunTask ?? 0) - runTaskBefore).toBe(0);
@@ -90,9 +92,9 @@ describe('terminate and adoption end to end (dev server, local ECS endpoint)', (
 
   it('adopts after the client that submitted is gone: attaches to the running workflow, one RunTask', async () => {
     const key = uniqueKey('restart');
-    const file = pidFile('restart');
+    const gate = new Gate('restart');
     const first = await e2e.newClient();
-    await first.executeAsync(key, nodeCommand(`require('fs').writeFileSync(${JSON.stringify(file)}, String(process.pid)); setTimeout(() => {}, 1500)`));
+    await first.executeAsync(key, gate.command());
     const running = await eventually(async () => {
       const status = await first.status(key);
       return status.taskArn && status.state === 'RUNNING' ? status : undefined;
@@ -102,6 +104,7 @@ describe('terminate and adoption end to end (dev server, local ECS endpoint)', (
     const runTaskBefore = e2e.ecs.stats().calls.RunTask ?? 0;
     const second = e2e.client;
     expect(await second.tryAdoptTaskInstances([{ key, externalExecutorId: running.taskArn }])).toEqual([]);
+    gate.open();
     const result = await second.result(key);
     expect(result).toMatchObject({ state: 'SUCCESS', attempts: 1, taskArn: running.taskArn });
     expect((e2e.ecs.stats().calls.RunTask ?? 0) - runTaskBefore).toBe(0);

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { eventually, nodeCommand, startE2e, uniqueKey, type E2eContext } from '../support/e2e';
+import { eventually, Gate, startE2e, uniqueKey, type E2eContext } from '../support/e2e';
 
 /**
  * The worker is its own process here (`ecs-executor worker`), killed with SIGKILL while tasks
@@ -21,8 +21,9 @@ describe('a worker killed mid-run (dev server, local ECS endpoint)', () => {
     const launchedBefore = e2e.ecs.stats().tasksLaunched;
     const first = e2e.spawnWorker();
     const keys = [uniqueKey('crash'), uniqueKey('crash'), uniqueKey('crash')];
-    // Long enough that all three are surely running at once before the kill, even on a loaded machine.
-    for (const key of keys) await e2e.client.executeAsync(key, nodeCommand('setTimeout(() => {}, 8000)'));
+    // The tasks run until the gate opens, after the kill: all three are running across the crash.
+    const gate = new Gate('crash');
+    for (const key of keys) await e2e.client.executeAsync(key, gate.command());
     await eventually(
       async () => {
         const states = await Promise.all(keys.map(async (key) => (await e2e.client.status(key)).lastStatus));
@@ -37,6 +38,7 @@ describe('a worker killed mid-run (dev server, local ECS endpoint)', () => {
     expect(e2e.ecs.stats().runningProcesses).toBe(3);
 
     const second = e2e.spawnWorker();
+    gate.open();
     const results = await Promise.all(keys.map((key) => e2e.client.result(key)));
     expect(results.map((r) => [r.state, r.attempts])).toEqual(keys.map(() => ['SUCCESS', 1]));
     expect(e2e.ecs.stats().tasksLaunched - launchedBefore).toBe(3);

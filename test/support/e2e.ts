@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -154,3 +154,30 @@ export function nodeCommand(code: string): string[] {
 
 /** Whether a process with this pid exists. */
 export { processExists as isAlive } from '../local-ecs/helpers';
+
+/**
+ * A task that runs until the test opens its gate (a file appears), so a test can observe RUNNING
+ * however slow the machine is, instead of racing a timed sleep. The task gives up after
+ * `maxMs` (exit code 124, never mistaken for success) so nothing outlives a failed test for long.
+ */
+export class Gate {
+  readonly file: string;
+
+  constructor(name: string) {
+    this.file = path.join(mkdtempSync(path.join(tmpdir(), `e2e-gate-${name}-`)), 'open');
+  }
+
+  /** The container command; it records its pid in `pidFile` when given. */
+  command({ exitCode = 0, pidFile, maxMs = 120_000 }: { exitCode?: number; pidFile?: string; maxMs?: number } = {}): string[] {
+    const gate = JSON.stringify(this.file);
+    const recordPid = pidFile ? `fs.writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));` : '';
+    return nodeCommand(
+      `const fs = require('fs'); ${recordPid} const giveUp = Date.now() + ${maxMs};` +
+        ` (function wait() { if (fs.existsSync(${gate})) process.exit(${exitCode}); if (Date.now() > giveUp) process.exit(124); setTimeout(wait, 50); })();`,
+    );
+  }
+
+  open(): void {
+    writeFileSync(this.file, '');
+  }
+}
