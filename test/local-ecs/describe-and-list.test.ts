@@ -47,10 +47,10 @@ describe('local ECS describe, list and task definitions (through @aws-sdk/client
   it('keeps a stopped task describable for the retention period, then reports it MISSING', async () => {
     const out = await client.send(new RunTaskCommand({ taskDefinition: 'airflow' }));
     const taskArn = out.tasks?.[0]?.taskArn as string;
-    await waitForTask(client, taskArn, isStopped);
-    const described = await client.send(new DescribeTasksCommand({ tasks: [taskArn] }));
-    expect(described.tasks?.[0]?.lastStatus).toBe('STOPPED');
-    await sleep(550);
+    // Describable once stopped (waitForTask saw it STOPPED through DescribeTasks) ...
+    const { task } = await waitForTask(client, taskArn, isStopped);
+    // ... and gone once the retention period since stoppedAt has passed.
+    await sleep(Math.max(0, (task.stoppedAt as Date).getTime() + 550 - Date.now()));
     const later = await client.send(new DescribeTasksCommand({ tasks: [taskArn] }));
     expect(later.tasks).toEqual([]);
     expect(later.failures).toEqual([{ arn: taskArn, reason: 'MISSING' }]);
