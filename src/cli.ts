@@ -1,13 +1,13 @@
 import { Command, CommanderError, Option } from 'commander';
-import { EcsExecutorClient, type TaskSummary } from './client';
+import { EcsExecutorClient, InvalidTaskError, type TaskSummary } from './client';
 import { ConfigError, envVarsHelp, loadExecutorConfig, loadRuntimeConfig } from './config';
 import { runDemo } from './demo/run-demo';
 import { startLocalEcs } from './local-ecs';
 import { createLogger, installTemporalLogger } from './logger';
-import type { AirflowTaskStatus } from './messages';
+import { DEFAULT_TERMINATE_REASON, type AirflowTaskStatus } from './messages';
 import { InvalidExecutorConfigError } from './rules/task-run-input';
 import { InvalidTaskCommandError, workloadCommand } from './rules/workload-command';
-import type { TaskInstanceKeyInput } from './types';
+import { AIRFLOW_STATES, type TaskInstanceKeyInput } from './types';
 import { createEcsWorker } from './worker';
 
 /**
@@ -238,7 +238,7 @@ export function buildProgram(): Command {
     program
       .command('list')
       .description("This executor's task workflows, newest first")
-      .addOption(new Option('--state <state>', 'only tasks in this Airflow state').choices(['QUEUED', 'RUNNING', 'SUCCESS', 'FAILED', 'REMOVED']))
+      .addOption(new Option('--state <state>', 'only tasks in this Airflow state').choices(AIRFLOW_STATES))
       .option('--dag-id <id>', 'only this DAG')
       .option('--running', 'only running workflows')
       .option('--limit <n>', 'at most this many rows', '50')
@@ -295,7 +295,7 @@ export function buildProgram(): Command {
       .option('--try-number <n>', 'Airflow try_number', '1')
       .option('--map-index <n>', 'Airflow map_index', '-1')
       .option('--all', "every running task of this executor (Airflow's terminate())")
-      .option('--reason <text>', 'StopTask reason', 'Airflow Executor received a SIGTERM'),
+      .option('--reason <text>', 'StopTask reason', DEFAULT_TERMINATE_REASON),
   ).action(async (options: Partial<KeyOptions> & TemporalOptions & { all?: boolean; reason: string }) => {
     await withClient(options, async (client) => {
       if (options.all) {
@@ -383,7 +383,7 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${err.message}\n`);
       return err.exitCode;
     }
-    if (err instanceof ConfigError || err instanceof InvalidExecutorConfigError || err instanceof InvalidTaskCommandError || (err as Error).name === 'InvalidTask') {
+    if (err instanceof ConfigError || err instanceof InvalidExecutorConfigError || err instanceof InvalidTaskCommandError || err instanceof InvalidTaskError) {
       process.stderr.write(`error: ${(err as Error).message}\n`);
       return ExitCode.USAGE;
     }
