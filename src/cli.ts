@@ -4,7 +4,7 @@ import { ConfigError, envVarsHelp, loadExecutorConfig, loadRuntimeConfig } from 
 import { runDemo } from './demo/run-demo';
 import { startLocalEcs } from './local-ecs';
 import { createLogger, installTemporalLogger } from './logger';
-import { DEFAULT_TERMINATE_REASON, type AirflowTaskStatus } from './messages';
+import { DEFAULT_TERMINATE_REASON, type AirflowTaskResult, type AirflowTaskStatus } from './messages';
 import { InvalidExecutorConfigError } from './rules/task-run-input';
 import { InvalidTaskCommandError, workloadCommand } from './rules/workload-command';
 import { AIRFLOW_STATES, type TaskInstanceKeyInput } from './types';
@@ -96,6 +96,13 @@ async function withClient<R>(options: TemporalOptions, body: (client: EcsExecuto
 
 function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Prints a finished task's outcome; a task that did not succeed makes the exit code 1. */
+function reportResult(result: AirflowTaskResult, json?: boolean): void {
+  if (json) printJson(result);
+  else process.stdout.write(`${result.state}: ${result.reason}\n`);
+  if (result.state !== 'SUCCESS') process.exitCode = ExitCode.FAILED;
 }
 
 function table(rows: string[][]): string {
@@ -213,12 +220,7 @@ export function buildProgram(): Command {
         const submitted = await client.executeAsync(key, argv, options.queue, executorConfig);
         if (options.json) printJson(submitted);
         else process.stdout.write(`${submitted.attached ? 'attached to' : 'submitted'} ${submitted.workflowId}\n`);
-        if (options.wait) {
-          const result = await client.result(key);
-          if (options.json) printJson(result);
-          else process.stdout.write(`${result.state}: ${result.reason}\n`);
-          if (result.state !== 'SUCCESS') process.exitCode = ExitCode.FAILED;
-        }
+        if (options.wait) reportResult(await client.result(key), options.json);
       });
     },
   );
@@ -261,10 +263,7 @@ export function buildProgram(): Command {
     async (options: KeyOptions & TemporalOptions & { json?: boolean }) => {
       const key = parseKey(options);
       await withClient(options, async (client) => {
-        const result = await client.result(key).catch(notFound('no task workflow for this key'));
-        if (options.json) printJson(result);
-        else process.stdout.write(`${result.state}: ${result.reason}\n`);
-        if (result.state !== 'SUCCESS') process.exitCode = ExitCode.FAILED;
+        reportResult(await client.result(key).catch(notFound('no task workflow for this key')), options.json);
       });
     },
   );
