@@ -314,14 +314,11 @@ export function buildProgram(): Command {
 
   withTemporalOptions(program.command('health').description("ECS health check (Airflow's check_health); exit 0 healthy, 1 unhealthy")).action(
     async (options: TemporalOptions) => {
-      const client = await EcsExecutorClient.connect({ temporal: options });
-      try {
+      await withClient(options, async (client) => {
         const health = await client.checkHealth();
         process.stdout.write(`${health.healthy ? 'healthy' : 'unhealthy'}: ${health.message}\n`);
         if (!health.healthy) process.exitCode = ExitCode.FAILED;
-      } finally {
-        await client.close();
-      }
+      });
     },
   );
 
