@@ -45,11 +45,12 @@ interface TemporalOptions {
   namespace?: string;
 }
 
-function withKeyOptions(command: Command): Command {
+/** The task instance key flags; `required: false` where another flag (terminate --all) can stand in for them. */
+function withKeyOptions(command: Command, { required = true } = {}): Command {
   return command
-    .requiredOption('--dag-id <id>', 'Airflow dag_id')
-    .requiredOption('--task-id <id>', 'Airflow task_id')
-    .requiredOption('--run-id <id>', 'Airflow run_id')
+    .addOption(new Option('--dag-id <id>', 'Airflow dag_id').makeOptionMandatory(required))
+    .addOption(new Option('--task-id <id>', 'Airflow task_id').makeOptionMandatory(required))
+    .addOption(new Option('--run-id <id>', 'Airflow run_id').makeOptionMandatory(required))
     .option('--try-number <n>', 'Airflow try_number', '1')
     .option('--map-index <n>', 'Airflow map_index (-1 when the task is not mapped)', '-1');
 }
@@ -285,14 +286,12 @@ export function buildProgram(): Command {
   });
 
   withTemporalOptions(
-    program
-      .command('terminate')
-      .description('Stop one task (key flags) or, with --all, every running task of this executor, then wait for them to end')
-      .option('--dag-id <id>', 'Airflow dag_id')
-      .option('--task-id <id>', 'Airflow task_id')
-      .option('--run-id <id>', 'Airflow run_id')
-      .option('--try-number <n>', 'Airflow try_number', '1')
-      .option('--map-index <n>', 'Airflow map_index', '-1')
+    withKeyOptions(
+      program
+        .command('terminate')
+        .description('Stop one task (key flags) or, with --all, every running task of this executor, then wait for them to end'),
+      { required: false },
+    )
       .option('--all', "every running task of this executor (Airflow's terminate())")
       .option('--reason <text>', 'StopTask reason', DEFAULT_TERMINATE_REASON),
   ).action(async (options: Partial<KeyOptions> & TemporalOptions & { all?: boolean; reason: string }) => {
