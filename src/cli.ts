@@ -295,16 +295,16 @@ export function buildProgram(): Command {
       .option('--all', "every running task of this executor (Airflow's terminate())")
       .option('--reason <text>', 'StopTask reason', DEFAULT_TERMINATE_REASON),
   ).action(async (options: Partial<KeyOptions> & TemporalOptions & { all?: boolean; reason: string }) => {
+    if (!options.all && !(options.dagId && options.taskId && options.runId)) {
+      throw new CliError('give --dag-id, --task-id and --run-id for one task, or --all', ExitCode.USAGE);
+    }
+    const key = options.all ? undefined : parseKey(options as KeyOptions);
     await withClient(options, async (client) => {
-      if (options.all) {
+      if (!key) {
         await client.terminate(options.reason, { pollIntervalMs: 1000 });
         process.stdout.write('every running task is terminated\n');
         return;
       }
-      if (!options.dagId || !options.taskId || !options.runId) {
-        throw new CliError('give --dag-id, --task-id and --run-id for one task, or --all', ExitCode.USAGE);
-      }
-      const key = parseKey(options as KeyOptions);
       await client.terminateTask(key, options.reason).catch(notFound('no running task workflow for this key'));
       const result = await client.result(key);
       process.stdout.write(`${result.state}: ${result.reason}\n`);
