@@ -20,19 +20,17 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 /**
  * Pairs each requested ARN with what one DescribeTasks response says about it. Tasks come back
  * with full ARNs even when asked by ID, and failures echo the string that was asked for, so tasks
- * are matched by ARN or by ID. An ARN the response does not mention at all is reported MISSING:
- * ECS answers that way for unknown tasks, and the caller must not wait forever.
+ * are matched by task ID (unique within the one cluster a call describes). An ARN the response
+ * does not mention at all is reported MISSING: ECS answers that way for unknown tasks, and the
+ * caller must not wait forever.
  */
 export function matchDescribeResults(
   requested: readonly string[],
   output: Pick<DescribeTasksCommandOutput, 'tasks' | 'failures'>,
 ): Map<string, DescribeOutcome> {
-  const tasksByKey = new Map<string, EcsTaskSnapshot>();
+  const tasksById = new Map<string, EcsTaskSnapshot>();
   for (const task of output.tasks ?? []) {
-    if (task.taskArn === undefined) continue;
-    const snapshot = toTaskSnapshot(task);
-    tasksByKey.set(task.taskArn, snapshot);
-    tasksByKey.set(taskIdOf(task.taskArn), snapshot);
+    if (task.taskArn !== undefined) tasksById.set(taskIdOf(task.taskArn), toTaskSnapshot(task));
   }
   const failuresByArn = new Map<string, EcsTaskFailure>();
   for (const failure of output.failures ?? []) {
@@ -46,7 +44,7 @@ export function matchDescribeResults(
 
   const results = new Map<string, DescribeOutcome>();
   for (const arn of requested) {
-    const task = tasksByKey.get(arn) ?? tasksByKey.get(taskIdOf(arn));
+    const task = tasksById.get(taskIdOf(arn));
     const failure = failuresByArn.get(arn);
     if (task !== undefined) results.set(arn, { task });
     else results.set(arn, { failure: failure ?? { arn, reason: MISSING_REASON } });
