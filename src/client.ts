@@ -113,11 +113,15 @@ export class EcsExecutorClient {
   private lastSyncAt: number;
   private readonly reported = new Map<string, string>();
 
-  private constructor(temporal: Client, options: EcsExecutorClientOptions, ownedConnection?: Connection) {
+  private constructor(
+    temporal: Client,
+    options: EcsExecutorClientOptions & { runtime: RuntimeConfig; executor: ExecutorConfig },
+    ownedConnection?: Connection,
+  ) {
     this.temporal = temporal;
     this.ownedConnection = ownedConnection;
-    this.runtime = options.runtime ?? loadRuntimeConfig();
-    this.executor = options.executor ?? loadExecutorConfig();
+    this.runtime = options.runtime;
+    this.executor = options.executor;
     this.log = options.logger ?? createLogger(this.runtime.logLevel, 'ecs-executor-client');
     this.ecs = options.ecs ?? new EcsClientProvider({ region: this.executor.regionName, endpoint: this.runtime.endpointUrl });
     this.lastSyncAt = Date.now() - (options.syncLookbackMs ?? 10 * 60_000);
@@ -125,12 +129,11 @@ export class EcsExecutorClient {
 
   /** Loads configuration (bad config fails here) and connects to Temporal (TEMPORAL_* settings). */
   static async connect(options: EcsExecutorClientOptions = {}): Promise<EcsExecutorClient> {
-    if (options.client) return new EcsExecutorClient(options.client, options);
+    const configured = { ...options, runtime: options.runtime ?? loadRuntimeConfig(), executor: options.executor ?? loadExecutorConfig() };
+    if (options.client) return new EcsExecutorClient(options.client, configured);
     const { connectionOptions, namespace } = temporalConnectConfig(options.temporal);
-    const runtime = options.runtime ?? loadRuntimeConfig();
-    const executor = options.executor ?? loadExecutorConfig();
     const connection = await Connection.connect(connectionOptions);
-    return new EcsExecutorClient(new Client({ connection, namespace }), { ...options, runtime, executor }, connection);
+    return new EcsExecutorClient(new Client({ connection, namespace }), configured, connection);
   }
 
   get executorName(): string {
