@@ -1,7 +1,7 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, type WorkflowExecutionInfo } from '@temporalio/client';
 import { loadExecutorConfig, loadRuntimeConfig, type ExecutorConfig, type RuntimeConfig } from './config';
 import { clusterHasDefaultCapacityProviderStrategy } from './ecs/cluster-capacity';
-import { describeEcsTasks } from './ecs/describe';
+import { chunk, describeEcsTasks } from './ecs/describe';
 import { EcsClientProvider } from './ecs/ecs-client';
 import { checkEcsHealth, type EcsHealth } from './ecs/health';
 import { clusterOfTaskArn } from './ecs/task-arn';
@@ -90,9 +90,7 @@ const CALL_CONCURRENCY = 20;
 /** `fn` over every item, CALL_CONCURRENCY at a time; results in item order. */
 async function inBatches<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = [];
-  for (let i = 0; i < items.length; i += CALL_CONCURRENCY) {
-    results.push(...(await Promise.all(items.slice(i, i + CALL_CONCURRENCY).map(fn))));
-  }
+  for (const batch of chunk(items, CALL_CONCURRENCY)) results.push(...(await Promise.all(batch.map(fn))));
   return results;
 }
 
