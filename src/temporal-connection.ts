@@ -1,5 +1,4 @@
-import { loadClientConnectConfig } from '@temporalio/envconfig';
-import type { ClientConnectConfig } from '@temporalio/envconfig/lib/types';
+import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 
 export interface TemporalTarget {
   address?: string;
