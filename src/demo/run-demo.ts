@@ -6,6 +6,7 @@ import { EcsExecutorClient } from '../client';
 import { loadExecutorConfig, loadRuntimeConfig } from '../config';
 import { freePort, startDevServer, type DevServer } from '../dev/dev-server';
 import { EcsClientProvider } from '../ecs/ecs-client';
+import { taskIdOf } from '../ecs/task-arn';
 import { startLocalEcs, type LocalEcs } from '../local-ecs';
 import { createLogger } from '../logger';
 import type { AirflowTaskResult, AirflowTaskStatus } from '../messages';
@@ -202,7 +203,7 @@ async function runSamples(client: EcsExecutorClient, samples: DemoSample[], say:
 }
 
 function describe(status: AirflowTaskStatus): string {
-  const arn = status.taskArn ? ` ${status.taskArn.split('/').pop()?.slice(0, 12)}` : '';
+  const arn = status.taskArn ? ` ${taskIdOf(status.taskArn).slice(0, 12)}` : '';
   const ecsStatus = status.lastStatus ? ` ECS ${status.lastStatus}` : '';
   const retry = status.nextAttemptAt ? ` next attempt at ${status.nextAttemptAt.slice(11, 19)}` : '';
   return `${status.state.padEnd(7)} ${status.phase.toLowerCase().replace(/_/g, ' ')} attempt ${status.attempt}/${status.maxAttempts}${arn}${ecsStatus}${retry}`;
