@@ -1,24 +1,14 @@
-import { DescribeTasksCommand, type DescribeTasksCommandInput, ECSClient } from '@aws-sdk/client-ecs';
-import { mockClient } from 'aws-sdk-client-mock';
+import { DescribeTasksCommand, type DescribeTasksCommandInput } from '@aws-sdk/client-ecs';
 import 'aws-sdk-client-mock-jest';
 import { DescribeTasksBatcher } from '../../src/ecs/describe-batcher';
-import { describeAll, ecsTask, taskArn, throttling } from './fixtures';
+import { describeAll, ecsTask, mockedEcsClient, taskArn, throttling } from './fixtures';
 
-const ecsMock = mockClient(ECSClient);
-const client = new ECSClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const { ecsMock, client } = mockedEcsClient();
 
 function requestedArns(call: number): string[] {
   const calls = ecsMock.commandCalls(DescribeTasksCommand);
   return calls[call]?.args[0].input.tasks ?? [];
 }
-
-beforeEach(() => {
-  ecsMock.reset();
-});
-
-afterAll(() => {
-  client.destroy();
-});
 
 describe('DescribeTasksBatcher', () => {
   it('coalesces concurrent callers into one DescribeTasks call', async () => {

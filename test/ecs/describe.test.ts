@@ -1,19 +1,9 @@
-import { DescribeTasksCommand, type DescribeTasksCommandInput, ECSClient } from '@aws-sdk/client-ecs';
-import { mockClient } from 'aws-sdk-client-mock';
+import { DescribeTasksCommand, type DescribeTasksCommandInput } from '@aws-sdk/client-ecs';
 import 'aws-sdk-client-mock-jest';
 import { describeEcsTasks } from '../../src/ecs/describe';
-import { describeAll, taskArn } from './fixtures';
+import { describeAll, mockedEcsClient, taskArn } from './fixtures';
 
-const ecsMock = mockClient(ECSClient);
-const client = new ECSClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-
-beforeEach(() => {
-  ecsMock.reset();
-});
-
-afterAll(() => {
-  client.destroy();
-});
+const { ecsMock, client } = mockedEcsClient();
 
 describe('describeEcsTasks', () => {
   it('describes any number of ARNs in calls of at most 100', async () => {

@@ -7,8 +7,10 @@ import {
   ECSServiceException,
   InvalidParameterException,
   ServerException,
+  ECSClient,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
 
 /** Errors shaped the way @aws-sdk/client-ecs throws them. */
 
@@ -69,4 +71,20 @@ export function ecsTask(arn: string, lastStatus: string, extra: Partial<Task> = 
 /** A DescribeTasks answer that knows every requested task, as RUNNING. */
 export function describeAll(input: DescribeTasksCommandInput): DescribeTasksCommandOutput {
   return { $metadata: {}, tasks: (input.tasks ?? []).map((arn) => ecsTask(arn, 'RUNNING')), failures: [] };
+}
+
+/**
+ * ECSClient mocked for the whole test file (the mock is reset before each test), and a client to
+ * call it through (destroyed after the file). Call it once, at the top level of a test file.
+ */
+export function mockedEcsClient() {
+  const ecsMock = mockClient(ECSClient);
+  const client = new ECSClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  beforeEach(() => {
+    ecsMock.reset();
+  });
+  afterAll(() => {
+    client.destroy();
+  });
+  return { ecsMock, client };
 }

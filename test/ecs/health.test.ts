@@ -1,19 +1,9 @@
-import { ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { mockClient } from 'aws-sdk-client-mock';
+import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import 'aws-sdk-client-mock-jest';
 import { checkEcsHealth, HEALTH_CHECK_TASK_ID } from '../../src/ecs/health';
-import { accessDenied, clusterNotFound, expiredToken, invalidParameter, networkError, taskNotFound, throttling } from './fixtures';
+import { accessDenied, clusterNotFound, expiredToken, invalidParameter, mockedEcsClient, networkError, taskNotFound, throttling } from './fixtures';
 
-const ecsMock = mockClient(ECSClient);
-const client = new ECSClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-
-beforeEach(() => {
-  ecsMock.reset();
-});
-
-afterAll(() => {
-  client.destroy();
-});
+const { ecsMock, client } = mockedEcsClient();
 
 const NO_TASK_CAN_RUN = /No task can run until this is fixed: check|No task can run until this is fixed: grant/;
 
