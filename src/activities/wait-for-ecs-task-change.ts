@@ -1,11 +1,10 @@
 import { CancelledFailure, Context } from '@temporalio/activity';
-import type { Logger } from '@temporalio/common';
 import { z } from 'zod';
-import type { DescribeOutcome, DescribeTasksBatcher } from '../ecs/describe-batcher';
-import type { EcsClientProvider } from '../ecs/ecs-client';
+import type { DescribeOutcome } from '../ecs/describe-batcher';
 import { classifyEcsError, describeEcsError } from '../ecs/errors';
 import type { EcsTaskSnapshot } from '../types';
 import type { WaitForEcsTaskChangeInput, WaitForEcsTaskChangeResult } from './contracts';
+import type { EcsActivityDeps } from './index';
 import { apiFailure, credentialsFailure, transientFailure } from './errors';
 
 /** What each heartbeat records, so a retried attempt (new worker, say) resumes the same wait. */
@@ -17,14 +16,6 @@ const waitHeartbeatSchema = z.object({
 });
 export type WaitHeartbeat = z.infer<typeof waitHeartbeatSchema>;
 
-export interface WaitDeps {
-  ecs: EcsClientProvider;
-  batcher: DescribeTasksBatcher;
-  pollIntervalMs: number;
-  maxWaitMs: number;
-  logger?: Logger;
-}
-
 function failureReason(failure: { reason: string; detail?: string }): string {
   return failure.detail !== undefined ? `${failure.reason}: ${failure.detail}` : failure.reason;
 }
@@ -34,7 +25,7 @@ function failureReason(failure: { reason: string; detail?: string }): string {
  * from `knownStatus`, ECS reports the task under `failures`, or `maxWaitMs` has passed. Every poll
  * heartbeats, which both shows operators the wait is alive and delivers cancellation.
  */
-export async function waitForEcsTaskChange(deps: WaitDeps, input: WaitForEcsTaskChangeInput): Promise<WaitForEcsTaskChangeResult> {
+export async function waitForEcsTaskChange(deps: EcsActivityDeps, input: WaitForEcsTaskChangeInput): Promise<WaitForEcsTaskChangeResult> {
   const ctx = Context.current();
   const log = deps.logger ?? ctx.log;
   const parsed = waitHeartbeatSchema.safeParse(ctx.info.heartbeatDetails);
