@@ -49,18 +49,23 @@ describe('checkEcsHealth', () => {
     expect(health.message).toMatch(NO_TASK_CAN_RUN);
   });
 
+  const PERMANENT_HINT = /check the cluster, the region and the credentials/;
+  const TRANSIENT_HINT = /check network access to the ECS endpoint/;
+  const CREDENTIALS_HINT = /check the AWS credentials: they are missing, expired or invalid/;
+
   it.each([
-    ['another InvalidParameterException', invalidParameter('taskId length should be one of [32,36]'), /InvalidParameterException: taskId length/],
-    ['throttling', throttling(), /ThrottlingException: Rate exceeded/],
-    ['a network error', networkError('ECONNREFUSED'), /ECONNREFUSED/],
-    ['expired credentials', expiredToken(), /credentials/],
-  ])('is unhealthy with the error on %s', async (_label, err, expected) => {
+    ['another InvalidParameterException', invalidParameter('taskId length should be one of [32,36]'), /InvalidParameterException: taskId length/, PERMANENT_HINT],
+    ['throttling', throttling(), /ThrottlingException: Rate exceeded/, TRANSIENT_HINT],
+    ['a network error', networkError('ECONNREFUSED'), /ECONNREFUSED/, TRANSIENT_HINT],
+    ['expired credentials', expiredToken(), /ExpiredTokenException/, CREDENTIALS_HINT],
+  ])('is unhealthy with the error and what to check on %s', async (_label, err, expected, hint) => {
     ecsMock.on(StopTaskCommand).rejects(err);
 
     const health = await checkEcsHealth(client, 'airflow');
 
     expect(health.healthy).toBe(false);
     expect(health.message).toMatch(expected);
+    expect(health.message).toMatch(hint);
     expect(health.message).toMatch(NO_TASK_CAN_RUN);
   });
 
