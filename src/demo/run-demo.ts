@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { EcsExecutorClient } from '../client';
 import { loadExecutorConfig, loadRuntimeConfig } from '../config';
-import { freePort, startDevServer, type DevServer } from '../dev/dev-server';
+import { preferredPort, startDevServer, type DevServer } from '../dev/dev-server';
 import { EcsClientProvider } from '../ecs/ecs-client';
 import { taskIdOf } from '../ecs/task-arn';
 import { startLocalEcs, type LocalEcs } from '../local-ecs';
@@ -148,15 +148,6 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     await stopAll();
     workerLogStream.end();
   }
-}
-
-async function preferredPort(port: number): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => void freePort().then(resolve));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(port)));
-  });
 }
 
 function sampleKey(sample: DemoSample, runId: string): TaskInstanceKey {

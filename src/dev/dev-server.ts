@@ -44,6 +44,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** `port` when it is free, else any free port. */
+export async function preferredPort(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', () => void freePort().then(resolve, reject));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(port)));
+  });
+}
+
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const port = options.port ?? (await freePort());
   const namespace = options.namespace ?? 'default';
