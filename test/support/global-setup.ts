@@ -2,7 +2,7 @@ import { startDevServer, type DevServer } from '../../src/dev/dev-server';
 
 /**
  * One dev server for the whole test run, started with a generous readiness check; test files
- * connect to it through TEST_TEMPORAL_ADDRESS (see ./dev-server-env.ts).
+ * connect to it through TEST_TEMPORAL_ADDRESS (see connectToDevServer in ./environments.ts).
  */
 export default async function globalSetup(): Promise<void> {
   const server = await startDevServer({ ui: false, readyTimeoutMs: 90_000 });
