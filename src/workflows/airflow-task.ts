@@ -12,7 +12,7 @@ import {
   workflowInfo,
   ActivityFailure,
 } from '@temporalio/workflow';
-import { ActivityErrorType } from '../activities/contracts';
+import { ActivityErrorType, type RunEcsTaskResult } from '../activities/contracts';
 import {
   DEFAULT_TERMINATE_REASON,
   SearchAttributes,
@@ -253,10 +253,8 @@ function formatKey(key: TaskInstanceKey): string {
   return `TaskInstanceKey(dag_id='${key.dagId}', task_id='${key.taskId}', run_id='${key.runId}', try_number=${key.tryNumber}, map_index=${key.mapIndex})`;
 }
 
-type LaunchOutcome =
-  | { kind: 'launched'; task: EcsTaskSnapshot }
-  | { kind: 'failed'; reasons: string[] }
-  | { kind: 'internalError'; reason: string };
+/** What the activity returns, plus the one failure it throws that ends the task at once. */
+type LaunchOutcome = RunEcsTaskResult | { kind: 'internalError'; reason: string };
 
 async function runTask(runTaskInput: JsonObject, workflowId: string, attempt: number): Promise<LaunchOutcome> {
   try {
