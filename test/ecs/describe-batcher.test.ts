@@ -33,7 +33,7 @@ describe('DescribeTasksBatcher', () => {
 
     expect(ecsMock).toHaveReceivedCommandTimes(DescribeTasksCommand, 3);
     const sent = [0, 1, 2].map(requestedArns);
-    for (const chunk of sent) expect(chunk.length).toBeLessThanOrEqual(100);
+    expect(sent.map((chunk) => chunk.length)).toEqual([100, 100, 50]);
     expect(sent.flat().sort()).toEqual([...arns].sort());
     expect(results.every((r) => 'task' in r)).toBe(true);
   });
@@ -88,6 +88,16 @@ describe('DescribeTasksBatcher', () => {
     const batcher = new DescribeTasksBatcher(() => client, { windowMs: 5 });
 
     expect(await batcher.describe('airflow', id)).toEqual({ task: expect.objectContaining({ lastStatus: 'RUNNING' }) });
+  });
+
+  it('matches a task asked for by legacy ARN (task/<id>) to the new-format ARN ECS answers with', async () => {
+    const id = '0123456789abcdef0123456789abcdef';
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [ecsTask(`arn:aws:ecs:us-east-1:123456789012:task/airflow/${id}`, 'RUNNING')] });
+    const batcher = new DescribeTasksBatcher(() => client, { windowMs: 5 });
+
+    const outcome = await batcher.describe('airflow', `arn:aws:ecs:us-east-1:123456789012:task/${id}`);
+
+    expect(outcome).toEqual({ task: expect.objectContaining({ lastStatus: 'RUNNING' }) });
   });
 
   it('rejects only the callers in a chunk whose call throws', async () => {
