@@ -60,6 +60,11 @@ describe('ecs-executor CLI: arguments', () => {
     expect(await runCli(['status', '--dag-id', 'd', '--task-id', 't', '--run-id', 'r', '--try-number', 'two'])).toBe(2);
     expect(output).toContain('--try-number must be a whole number, got "two"');
   });
+
+  it('answers terminate without a full key or --all with exit code 2, before connecting anywhere', async () => {
+    expect(await runCli(['terminate', '--dag-id', 'd', '--address', '127.0.0.1:1'])).toBe(2);
+    expect(output).toContain('give --dag-id, --task-id and --run-id for one task, or --all');
+  });
 });
 
 describe('ecs-executor CLI against the dev server and the local ECS endpoint', () => {
