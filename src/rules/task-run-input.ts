@@ -13,8 +13,6 @@ export class InvalidExecutorConfigError extends Error {
   override readonly name = 'InvalidExecutorConfig';
 }
 
-export { InvalidTaskCommandError };
-
 const EXECUTOR_CONTAINER_ENV = { name: 'AIRFLOW_IS_EXECUTOR_CONTAINER', value: 'true' } as const;
 
 /**

@@ -1,9 +1,5 @@
-import {
-  buildTaskRunInput,
-  InvalidExecutorConfigError,
-  InvalidTaskCommandError,
-  validateExecutorConfig,
-} from '../../src/rules/task-run-input';
+import { buildTaskRunInput, InvalidExecutorConfigError, validateExecutorConfig } from '../../src/rules/task-run-input';
+import { InvalidTaskCommandError } from '../../src/rules/workload-command';
 import type { JsonObject } from '../../src/types';
 import { deepFreeze } from './deep-freeze';
 
