@@ -1,10 +1,6 @@
 import type { Container, Task } from '@aws-sdk/client-ecs';
 import type { EcsContainerSnapshot, EcsTaskSnapshot } from '../types';
 
-/**
- * Snapshots cross Temporal's JSON payload converter and are compared in tests, so they carry
- * only the fields the executor reads, with no `undefined` keys and dates as ISO strings.
- */
 function iso(date: Date | undefined): string | undefined {
   return date === undefined ? undefined : date.toISOString();
 }
@@ -22,6 +18,10 @@ function toContainerSnapshot(container: Container): EcsContainerSnapshot {
   });
 }
 
+/**
+ * Snapshots cross Temporal's JSON payload converter and are compared in tests, so they carry
+ * only the fields the executor reads, with no `undefined` keys and dates as ISO strings.
+ */
 export function toTaskSnapshot(task: Task): EcsTaskSnapshot {
   return defined({
     // ECS always returns the ARN; '' keeps the type honest should an endpoint omit it.
