@@ -48,8 +48,15 @@ function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
-export async function startE2e(options: { maxRunTaskAttempts?: number; localEcs?: LocalEcsOptions } = {}): Promise<E2eContext> {
-  const env = await connectToDevServer();
+export interface E2eOptions {
+  maxRunTaskAttempts?: number;
+  localEcs?: LocalEcsOptions;
+  /** A dev server of the test's own (one it restarts); by default the run-wide one. */
+  temporalAddress?: string;
+}
+
+export async function startE2e(options: E2eOptions = {}): Promise<E2eContext> {
+  const env = await connectToDevServer(options.temporalAddress);
   const ecs = await startLocalEcs({
     lifecycle: { provisioningMs: 50, pendingMs: 50, deactivatingMs: 20, deprovisioningMs: 20 },
     logDir: mkdtempSync(path.join(tmpdir(), 'e2e-local-ecs-')),
@@ -93,7 +100,7 @@ export async function startE2e(options: { maxRunTaskAttempts?: number; localEcs?
     sdk,
     newClient,
     async startWorker() {
-      const connection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS });
+      const connection = await NativeConnection.connect({ address: env.address });
       const worker = await createEcsWorker({ connection, runtime, executor, ecs: ecsProvider(), workflowBundle: await workflowBundle(), logger });
       workers.push(worker);
       running.push(worker.run().finally(() => connection.close()));
@@ -104,7 +111,7 @@ export async function startE2e(options: { maxRunTaskAttempts?: number; localEcs?
         env: {
           ...process.env,
           ...executorEnv,
-          TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
+          TEMPORAL_ADDRESS: env.address,
           AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
           AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
           AWS_REGION: 'us-east-1',

@@ -14,9 +14,8 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   return env;
 }
 
-/** The run-wide dev server that global-setup started (real visibility, search attributes). */
-export async function connectToDevServer(): Promise<TestWorkflowEnvironment> {
-  const address = process.env.TEST_TEMPORAL_ADDRESS;
+/** A dev server (real visibility, search attributes); by default the run-wide one that global-setup started. */
+export async function connectToDevServer(address = process.env.TEST_TEMPORAL_ADDRESS): Promise<TestWorkflowEnvironment> {
   if (!address) throw new Error('TEST_TEMPORAL_ADDRESS is not set: run the tests through jest, whose global setup starts the dev server');
   return TestWorkflowEnvironment.createFromExistingServer({ address });
 }
