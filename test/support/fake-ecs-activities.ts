@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type {
   EcsActivities,
@@ -28,26 +29,39 @@ export interface LaunchCall extends RunEcsTaskInput {
   activityAttempt: number;
 }
 
+interface FakeTask {
+  script: TaskScript;
+  position: number;
+  stopped?: StopEcsTaskInput;
+  /** Opened by StopTask with its reason; a `block` wait on this task returns then. */
+  stop: Gate<string>;
+}
+
 export class FakeEcs {
   readonly launches: LaunchCall[] = [];
   readonly stops: StopEcsTaskInput[] = [];
   readonly waits: WaitForEcsTaskChangeInput[] = [];
-  private readonly tasks = new Map<string, { script: TaskScript; position: number; stopped?: StopEcsTaskInput }>();
-  private readonly stopListeners = new Set<() => void>();
+  private readonly tasks = new Map<string, FakeTask>();
+  /** Unique per fake, so trackers (whose workflow IDs come from ARNs) never collide across tests. */
+  private readonly arnPrefix = `arn:aws:ecs:us-east-1:000000000000:task/test/${randomUUID().replace(/-/g, '')}`;
+  private seeded = 0;
   private next = 0;
 
   constructor(private readonly steps: LaunchStep[]) {}
 
   get successfulLaunches(): number {
-    return this.launches.length === 0 ? 0 : [...this.tasks.keys()].filter((arn) => !this.adopted.has(arn)).length;
+    return this.tasks.size - this.seeded;
   }
 
-  private readonly adopted = new Set<string>();
+  /** A task someone else launched (for adoption): the tracker finds it without a RunTask. Returns its ARN. */
+  seedTask(script: TaskScript): string {
+    this.seeded += 1;
+    return this.addTask(`${this.arnPrefix}-seeded-${this.seeded}`, script);
+  }
 
-  /** A task someone else launched (for adoption): the tracker finds it without a RunTask. */
-  seedTask(taskArn: string, script: TaskScript): void {
-    this.tasks.set(taskArn, { script, position: 0 });
-    this.adopted.add(taskArn);
+  private addTask(taskArn: string, script: TaskScript): string {
+    this.tasks.set(taskArn, { script, position: 0, stop: gate<string>() });
+    return taskArn;
   }
 
   activities(): EcsActivities {
@@ -59,7 +73,7 @@ export class FakeEcs {
         const task = this.tasks.get(input.taskArn);
         if (!task) return { kind: 'notFound', reason: 'The referenced task was not found.' };
         task.stopped = input;
-        for (const listener of this.stopListeners) listener();
+        task.stop.open(input.reason);
         return { kind: 'stopped', task: snapshot(input.taskArn, 'RUNNING', 'STOPPED') };
       },
     };
@@ -82,8 +96,7 @@ export class FakeEcs {
       });
     }
     if ('gate' in step) await step.gate;
-    const taskArn = `arn:aws:ecs:us-east-1:000000000000:task/test/${input.workflowId.length}-${this.launches.length}`;
-    this.tasks.set(taskArn, { script: step.launch, position: 0 });
+    const taskArn = this.addTask(`${this.arnPrefix}-${this.launches.length}`, step.launch);
     return { kind: 'launched', task: snapshot(taskArn, 'PROVISIONING', 'RUNNING') };
   }
 
@@ -103,11 +116,11 @@ export class FakeEcs {
     const context = Context.current();
     const beat = setInterval(() => context.heartbeat(), 50);
     try {
-      await Promise.race([new Promise<void>((resolve) => this.stopListeners.add(resolve)), context.cancelled]);
+      const reason = await Promise.race([task.stop.promise, context.cancelled]);
+      return { kind: 'changed' as const, task: stoppedByUser(input.taskArn, reason) };
     } finally {
       clearInterval(beat);
     }
-    return { kind: 'changed' as const, task: stoppedByUser(input.taskArn, (task as { stopped?: StopEcsTaskInput }).stopped?.reason ?? 'stopped') };
   }
 }
 
@@ -159,9 +172,14 @@ function stoppedByUser(taskArn: string, reason: string): EcsTaskSnapshot {
   };
 }
 
+export interface Gate<T = void> {
+  promise: Promise<T>;
+  open: (value: T) => void;
+}
+
 /** A promise with its resolve function, to hold an activity until the test lets it go. */
-export function gate(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
+export function gate<T = void>(): Gate<T> {
+  let open!: (value: T) => void;
+  const promise = new Promise<T>((resolve) => (open = resolve));
   return { promise, open };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { terminateSignal, trackerStatusQuery } from '../../src/messages';
@@ -37,8 +36,7 @@ function trackerInput(taskArn: string, overrides: Partial<EcsTaskWorkflowInput> 
 
 async function track(script: TaskScript, overrides: Partial<EcsTaskWorkflowInput> = {}) {
   const fake = new FakeEcs([]);
-  const taskArn = `arn:aws:ecs:us-east-1:000000000000:task/test/${randomUUID().replace(/-/g, '')}`;
-  fake.seedTask(taskArn, script);
+  const taskArn = fake.seedTask(script);
   const result = (await withWorker(fake, (taskQueue) =>
     env.client.workflow.execute('ecsTaskWorkflow', { taskQueue, workflowId: ecsTaskWorkflowId(taskArn), args: [trackerInput(taskArn, overrides)] }),
   )) as EcsTaskWorkflowResult;
@@ -82,8 +80,7 @@ describe('ecsTaskWorkflow (the ARN-keyed tracker) on the time-skipping server', 
 
   it('stops the task on terminate and finishes terminated', async () => {
     const fake = new FakeEcs([]);
-    const taskArn = `arn:aws:ecs:us-east-1:000000000000:task/test/${randomUUID().replace(/-/g, '')}`;
-    fake.seedTask(taskArn, 'block');
+    const taskArn = fake.seedTask('block');
     const { result, status } = await withWorker(fake, async (taskQueue) => {
       const handle = await env.client.workflow.start('ecsTaskWorkflow', { taskQueue, workflowId: ecsTaskWorkflowId(taskArn), args: [trackerInput(taskArn)] });
       await eventually(() => fake.waits.length >= 2, 'the tracker to wait on a RUNNING task');
