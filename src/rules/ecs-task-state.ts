@@ -1,4 +1,9 @@
-import type { AirflowState, EcsTaskSnapshot } from '../types';
+import type { AirflowState, EcsContainerSnapshot, EcsTaskSnapshot } from '../types';
+
+/** A container that has exited. A snapshot that crossed JSON may carry `exitCode: null` for one that has not. */
+function hasExited(container: EcsContainerSnapshot): boolean {
+  return container.exitCode !== undefined && container.exitCode !== null;
+}
 
 /**
  * What an ECS task means to Airflow (spec section 4). Imported by workflow code: types only,
@@ -12,7 +17,7 @@ export function ecsTaskToAirflowState(task: EcsTaskSnapshot): AirflowState {
   if (task.desiredStatus === 'STOPPED' && !task.startedAt) return 'REMOVED';
   // Airflow's is_finished is desiredStatus == STOPPED (not lastStatus): a task winding down
   // (DEACTIVATING, STOPPING) whose containers all reported exit codes is already decided.
-  if (task.desiredStatus !== 'STOPPED' || task.containers.some((c) => c.exitCode === undefined || c.exitCode === null)) {
+  if (task.desiredStatus !== 'STOPPED' || !task.containers.every(hasExited)) {
     return 'RUNNING';
   }
   return task.containers.every((c) => c.exitCode === 0) ? 'SUCCESS' : 'FAILED';
@@ -24,7 +29,7 @@ export function describeStoppedTask(task: EcsTaskSnapshot): string[] {
   if (task.stopCode) reasons.push(`stop code: ${task.stopCode}`);
   if (task.stoppedReason) reasons.push(`stopped reason: ${task.stoppedReason}`);
   for (const container of task.containers) {
-    const exit = container.exitCode === undefined || container.exitCode === null ? 'no exit code' : `exit code ${container.exitCode}`;
+    const exit = hasExited(container) ? `exit code ${container.exitCode}` : 'no exit code';
     reasons.push(`${container.name ?? '(unnamed container)'}: ${exit}${container.reason ? `, ${container.reason}` : ''}`);
   }
   return reasons;

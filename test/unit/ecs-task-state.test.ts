@@ -99,6 +99,11 @@ describe('describeStoppedTask', () => {
     expect(describeStoppedTask(t)).toEqual(['base: no exit code, CannotPullContainerError: image not found']);
   });
 
+  it('says "no exit code" for a null exit code (as JSON may carry it)', () => {
+    const container = { name: 'base', exitCode: null } as unknown as EcsTaskSnapshot['containers'][number];
+    expect(describeStoppedTask(task({ containers: [container] }))).toEqual(['base: no exit code']);
+  });
+
   it('labels a container without a name', () => {
     expect(describeStoppedTask(task({ containers: [{ exitCode: 2 }] }))).toEqual(['(unnamed container): exit code 2']);
   });
