@@ -32,7 +32,7 @@ interface PendingWindow {
   timer: NodeJS.Timeout;
 }
 
-export const DEFAULT_DESCRIBE_WINDOW_MS = 25;
+const DEFAULT_DESCRIBE_WINDOW_MS = 25;
 
 /**
  * Coalesces DescribeTasks requests from all concurrent waits of a worker: per cluster, requests

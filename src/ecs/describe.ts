@@ -7,7 +7,7 @@ import { taskIdOf } from './task-arn';
 export const DESCRIBE_TASKS_MAX_ARNS = 100;
 
 /** ECS's failure reason for a task it does not know (never existed, or stopped over an hour ago). */
-export const MISSING_REASON = 'MISSING';
+const MISSING_REASON = 'MISSING';
 
 export type DescribeOutcome = { task: EcsTaskSnapshot } | { failure: EcsTaskFailure };
 

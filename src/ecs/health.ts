@@ -3,7 +3,7 @@ import { classifyEcsError, describeEcsError, ecsErrorName, isTaskNotFoundError }
 
 /** A well-formed task ID no real task has, as Airflow's check_health uses. */
 export const HEALTH_CHECK_TASK_ID = 'a'.repeat(32);
-export const HEALTH_CHECK_STOP_REASON = 'Airflow Executor health check';
+const HEALTH_CHECK_STOP_REASON = 'Airflow Executor health check';
 
 export interface EcsHealth {
   healthy: boolean;

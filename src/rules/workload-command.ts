@@ -11,7 +11,7 @@ export class InvalidTaskCommandError extends Error {
   override readonly name = 'InvalidTaskCommand';
 }
 
-export const EXECUTE_WORKLOAD_COMMAND = ['python', '-m', 'airflow.sdk.execution_time.execute_workload', '--json-string'] as const;
+const EXECUTE_WORKLOAD_COMMAND = ['python', '-m', 'airflow.sdk.execution_time.execute_workload', '--json-string'] as const;
 
 /**
  * `python -m airflow.sdk.execution_time.execute_workload --json-string <workload JSON>`.
