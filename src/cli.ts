@@ -111,7 +111,7 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
-export function formatStatus(status: AirflowTaskStatus): string {
+function formatStatus(status: AirflowTaskStatus): string {
   const k = status.key;
   const lines = [
     `task      ${k.dagId}.${k.taskId} run=${k.runId} try=${k.tryNumber} map_index=${k.mapIndex}`,

@@ -15,7 +15,7 @@ export interface DemoSample {
 const node = (code: string) => [process.execPath, '-e', code];
 
 /** A family whose first RunTask answers RESOURCE:MEMORY, as a cluster short of memory would. */
-export const MEMORY_HUNGRY_FAMILY = 'airflow-memory-hungry';
+const MEMORY_HUNGRY_FAMILY = 'airflow-memory-hungry';
 
 export function demoSamples(maxRunTaskAttempts: number): DemoSample[] {
   return [

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
@@ -20,14 +20,12 @@ export interface DevServerOptions {
   dbFilename?: string;
   namespace?: string;
   readyTimeoutMs?: number;
-  logLevel?: string;
 }
 
 export interface DevServer {
   address: string;
   namespace: string;
   uiUrl?: string;
-  process: ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -58,8 +56,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const namespace = options.namespace ?? 'default';
   const ui = options.ui ?? true;
   const uiPort = ui ? (options.uiPort ?? (await freePort())) : undefined;
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace];
-  args.push('--log-level', options.logLevel ?? 'error');
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'error'];
   if (uiPort !== undefined) args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');
   else args.push('--headless');
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
@@ -87,7 +84,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     await stop();
     throw err;
   }
-  return { address, namespace, uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined, process: child, stop };
+  return { address, namespace, uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined, stop };
 }
 
 async function waitUntilReady(
