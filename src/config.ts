@@ -215,9 +215,9 @@ interface RawValue {
 
 /** Empty values count as unset, so `FOO=` in a compose file means "use the default". */
 function readVar(env: NodeJS.ProcessEnv, spec: EnvVarSpec): RawValue {
-  for (const name of [spec.name, spec.alias]) {
-    const value = name === undefined ? undefined : env[name];
-    if (name !== undefined && value !== undefined && value.trim() !== '') return { value, source: name };
+  for (const name of spec.alias === undefined ? [spec.name] : [spec.name, spec.alias]) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') return { value, source: name };
   }
   return { value: undefined, source: spec.name };
 }
