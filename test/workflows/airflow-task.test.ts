@@ -5,7 +5,7 @@ import { statusQuery, terminateSignal, type AirflowTaskResult } from '../../src/
 import type { AirflowTaskWorkflowInput } from '../../src/workflows/airflow-task';
 import { airflowTaskWorkflowId } from '../../src/workflow-ids';
 import { createTimeSkippingEnv } from '../support/environments';
-import { bundleWorkflows, fakeEcsWorker, withFakeEcsWorker } from '../support/time-skipping-worker';
+import { bundleWorkflows, eventually, fakeEcsWorker, withFakeEcsWorker } from '../support/time-skipping-worker';
 import { FakeEcs, gate, type LaunchStep } from '../support/fake-ecs-activities';
 
 let env: TestWorkflowEnvironment;
@@ -19,7 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.teardown();
 });
-
 
 function taskInput(overrides: Partial<AirflowTaskWorkflowInput> = {}): AirflowTaskWorkflowInput {
   return {
@@ -45,14 +44,6 @@ async function runTask(steps: LaunchStep[], overrides: Partial<AirflowTaskWorkfl
     env.client.workflow.execute('airflowTaskWorkflow', { taskQueue, workflowId: airflowTaskWorkflowId(input.key), args: [input] }),
   );
   return { fake, result: result as AirflowTaskResult };
-}
-
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 function secondsBetweenLaunches(fake: FakeEcs): number[] {

@@ -4,7 +4,7 @@ import { terminateSignal, trackerStatusQuery } from '../../src/messages';
 import type { EcsTaskWorkflowInput, EcsTaskWorkflowResult } from '../../src/workflows/ecs-task';
 import { ecsTaskWorkflowId } from '../../src/workflow-ids';
 import { createTimeSkippingEnv } from '../support/environments';
-import { bundleWorkflows, withFakeEcsWorker } from '../support/time-skipping-worker';
+import { bundleWorkflows, eventually, withFakeEcsWorker } from '../support/time-skipping-worker';
 import { FakeEcs, type TaskScript } from '../support/fake-ecs-activities';
 
 let env: TestWorkflowEnvironment;
@@ -41,14 +41,6 @@ async function track(script: TaskScript, overrides: Partial<EcsTaskWorkflowInput
     env.client.workflow.execute('ecsTaskWorkflow', { taskQueue, workflowId: ecsTaskWorkflowId(taskArn), args: [trackerInput(taskArn, overrides)] }),
   )) as EcsTaskWorkflowResult;
   return { fake, result, taskArn };
-}
-
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('ecsTaskWorkflow (the ARN-keyed tracker) on the time-skipping server', () => {
