@@ -60,9 +60,10 @@ describe('airflowTaskWorkflow on the time-skipping server', () => {
   });
 
   it('derives each launch attempt from the workflow ID and a fresh attempt number', async () => {
-    const { fake } = await runTask([{ failures: ['RESOURCE:MEMORY'] }, { launch: 'success' }]);
+    const { fake, result } = await runTask([{ failures: ['RESOURCE:MEMORY'] }, { launch: 'success' }]);
     expect(fake.launches.map((l) => l.attempt)).toEqual([1, 2]);
-    expect(new Set(fake.launches.map((l) => l.workflowId)).size).toBe(1);
+    const workflowId = airflowTaskWorkflowId(result.key);
+    expect(fake.launches.map((l) => l.workflowId)).toEqual([workflowId, workflowId]);
   });
 
   it('retries failed launches after exactly 4 s and 16 s, then succeeds', async () => {
