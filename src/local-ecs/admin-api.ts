@@ -1,6 +1,6 @@
-import { faultsConfigSchema, type FaultsConfig, type FaultsConfigInput } from './config-schema';
+import type { FaultsConfig } from './config-schema';
 import type { HttpResponse } from './http-server';
-import { formatIssues } from './load-config';
+import { LocalEcsConfigError, parseFaultsConfig } from './load-config';
 import type { LocalEcsStats } from './stats';
 
 export const ADMIN_PREFIX = '/_local/';
@@ -9,7 +9,8 @@ export interface AdminControls {
   stats(): LocalEcsStats;
   resetStats(): void;
   faults(): FaultsConfig;
-  setFaults(faults: FaultsConfigInput): void;
+  /** Replaces every fault with an already validated config. */
+  setFaults(faults: FaultsConfig): void;
 }
 
 /**
@@ -34,9 +35,14 @@ export function handleAdminRequest(method: string, path: string, body: string, c
       } catch {
         return json(400, { error: 'The body must be a JSON fault config, e.g. {"endpoint":{"throttle":{"next":2}}}.' });
       }
-      const parsed = faultsConfigSchema.safeParse(value);
-      if (!parsed.success) return json(400, { error: `Invalid fault config:\n${formatIssues(parsed.error)}` });
-      controls.setFaults(parsed.data);
+      let faults: FaultsConfig;
+      try {
+        faults = parseFaultsConfig(value);
+      } catch (err) {
+        if (err instanceof LocalEcsConfigError) return json(400, { error: err.message });
+        throw err;
+      }
+      controls.setFaults(faults);
       return json(200, controls.faults());
     }
     case 'DELETE /_local/faults':

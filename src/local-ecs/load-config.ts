@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
-import { localEcsConfigSchema, type LocalEcsConfig } from './config-schema';
+import { faultsConfigSchema, localEcsConfigSchema, type FaultsConfig, type LocalEcsConfig } from './config-schema';
 
 export class LocalEcsConfigError extends Error {
   override name = 'LocalEcsConfigError';
 }
 
 /** One line per zod issue, with the dotted path to the offending value. */
-export function formatIssues(error: z.ZodError): string {
+function formatIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       const where = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
@@ -23,6 +23,13 @@ export function parseLocalEcsConfig(value: unknown, source = 'local ECS config')
   if (!parsed.success) {
     throw new LocalEcsConfigError(`Invalid ${source}:\n${formatIssues(parsed.error)}\nFix these fields (see LocalEcsConfig in src/local-ecs/config-schema.ts).`);
   }
+  return parsed.data;
+}
+
+/** Validates a fault config (from code or the admin API). */
+export function parseFaultsConfig(value: unknown): FaultsConfig {
+  const parsed = faultsConfigSchema.safeParse(value);
+  if (!parsed.success) throw new LocalEcsConfigError(`Invalid fault config:\n${formatIssues(parsed.error)}`);
   return parsed.data;
 }
 

@@ -5,10 +5,10 @@ import pino, { type Logger } from 'pino';
 import { ADMIN_PREFIX, handleAdminRequest } from './admin-api';
 import { taskIdFrom } from './arns';
 import { ClusterRegistry } from './clusters';
-import { faultsConfigSchema, type FaultsConfig, type FaultsConfigInput, type LifecycleDelays, type LocalEcsConfig, type LocalEcsConfigInput } from './config-schema';
+import type { FaultsConfig, FaultsConfigInput, LifecycleDelays, LocalEcsConfig, LocalEcsConfigInput } from './config-schema';
 import { FaultInjector } from './faults';
 import { startHttpServer } from './http-server';
-import { formatIssues, loadLocalEcsConfig, LocalEcsConfigError, parseLocalEcsConfig } from './load-config';
+import { loadLocalEcsConfig, parseFaultsConfig, parseLocalEcsConfig } from './load-config';
 import { OPERATION_HANDLERS, type EcsBackend } from './operations';
 import { handleEcsRequest } from './protocol';
 import { ProcessRunner } from './process-runner';
@@ -91,7 +91,7 @@ export async function startLocalEcs(options: LocalEcsOptions = {}): Promise<Loca
     processEnv: () => Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
     logger,
   });
-  const faults = new FaultInjector(options.faults === undefined ? (config.faults ?? {}) : validateFaults(options.faults), random);
+  const faults = new FaultInjector(options.faults === undefined ? (config.faults ?? {}) : parseFaultsConfig(options.faults), random);
   const tasks = new TaskStore(options.stoppedTaskRetentionMs ?? config.stoppedTaskRetentionMs ?? DEFAULT_STOPPED_TASK_RETENTION_MS);
   const backend: EcsBackend = {
     arns,
@@ -131,7 +131,7 @@ export async function startLocalEcs(options: LocalEcsOptions = {}): Promise<Loca
       faults.resetCounts();
     },
     faults: () => faults.snapshot(),
-    setFaults: (next: FaultsConfigInput) => faults.set(validateFaults(next)),
+    setFaults: (next: FaultsConfig) => faults.set(next),
   };
 
   const server = await startHttpServer({
@@ -170,7 +170,7 @@ export async function startLocalEcs(options: LocalEcsOptions = {}): Promise<Loca
     stats,
     resetStats: controls.resetStats,
     faults: controls.faults,
-    setFaults: controls.setFaults,
+    setFaults: (next) => faults.set(parseFaultsConfig(next)),
     clearFaults: () => faults.set({}),
     logFile: (task) => tasks.get(taskIdFrom(task))?.logFile,
     statusHistory: (task) => {
@@ -192,12 +192,6 @@ async function resolveConfig(config: LocalEcsOptions['config']): Promise<LocalEc
   if (config === undefined) return parseLocalEcsConfig({});
   if (typeof config === 'string') return loadLocalEcsConfig(config);
   return parseLocalEcsConfig(config, 'local ECS config (options.config)');
-}
-
-function validateFaults(faults: FaultsConfigInput): FaultsConfig {
-  const parsed = faultsConfigSchema.safeParse(faults);
-  if (!parsed.success) throw new LocalEcsConfigError(`Invalid fault config:\n${formatIssues(parsed.error)}`);
-  return parsed.data;
 }
 
 const seededOrDefault = (seed: number | undefined): RandomSource => (seed === undefined ? Math.random : seededRandom(seed));
