@@ -6,7 +6,7 @@ import { runEcsTask } from './run-ecs-task';
 import { stopEcsTask } from './stop-ecs-task';
 import { waitForEcsTaskChange } from './wait-for-ecs-task-change';
 
-export { launchClientToken, formatRunTaskFailure } from './run-ecs-task';
+export { launchClientToken } from './run-ecs-task';
 export type { WaitHeartbeat } from './wait-for-ecs-task-change';
 
 export interface EcsActivityDeps {

@@ -19,7 +19,7 @@ export function launchClientToken(workflowId: string, attempt: number): string {
 }
 
 /** Like Airflow's executor logs them: the reason, with the ARN and detail when ECS gives them. */
-export function formatRunTaskFailure(failure: Failure): string {
+function formatRunTaskFailure(failure: Failure): string {
   const extras = [
     ...(failure.arn !== undefined ? [`arn: ${failure.arn}`] : []),
     ...(failure.detail !== undefined ? [`detail: ${failure.detail}`] : []),
