@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { EcsExecutorClient } from '../src/client';
@@ -43,47 +44,45 @@ interface Options {
 const USAGE = `usage: npm run bench -- [--sizes 10,50,200] [--task-seconds 20] [--poll-seconds 1]
                         [--submit-concurrency 1] [--timeout-seconds 900]`;
 
+const OPTION_FLAGS = {
+  sizes: { type: 'string' },
+  'task-seconds': { type: 'string' },
+  'poll-seconds': { type: 'string' },
+  'timeout-seconds': { type: 'string' },
+  'submit-concurrency': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function parseOptions(argv: string[]): Options {
-  const options: Options = { sizes: [10, 50, 200], taskSeconds: 20, pollSeconds: 1, timeoutSeconds: 900, submitConcurrency: 1 };
-  const positive = (flag: string, raw: string | undefined, integer: boolean): number => {
+  const values = (() => {
+    try {
+      return parseArgs({ args: argv, options: OPTION_FLAGS }).values;
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${USAGE}`, { cause: err });
+    }
+  })();
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const positive = (flag: string, raw: string, integer: boolean): number => {
     const value = Number(raw);
-    if (raw === undefined || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
       throw new Error(`${flag} expects a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(raw)}\n${USAGE}`);
     }
     return value;
   };
-  for (let i = 0; i < argv.length; i += 1) {
-    const flag = argv[i]!;
-    const [name, inline] = flag.includes('=') ? [flag.slice(0, flag.indexOf('=')), flag.slice(flag.indexOf('=') + 1)] : [flag, undefined];
-    const value = () => inline ?? argv[++i];
-    switch (name) {
-      case '--sizes': {
-        const raw = value();
-        options.sizes = (raw ?? '').split(',').map((s) => positive('--sizes', s.trim(), true));
-        break;
-      }
-      case '--task-seconds':
-        options.taskSeconds = positive(name, value(), false);
-        break;
-      case '--poll-seconds':
-        options.pollSeconds = positive(name, value(), false);
-        break;
-      case '--timeout-seconds':
-        options.timeoutSeconds = positive(name, value(), false);
-        break;
-      case '--submit-concurrency':
-        options.submitConcurrency = positive(name, value(), true);
-        break;
-      case '--help':
-      case '-h':
-        process.stdout.write(`${USAGE}\n`);
-        process.exit(0);
-        break;
-      default:
-        throw new Error(`unknown option ${JSON.stringify(flag)}\n${USAGE}`);
-    }
-  }
-  return options;
+  const option = (name: 'task-seconds' | 'poll-seconds' | 'timeout-seconds' | 'submit-concurrency', fallback: number, integer = false): number => {
+    const raw = values[name];
+    return raw === undefined ? fallback : positive(`--${name}`, raw, integer);
+  };
+  return {
+    sizes: values.sizes !== undefined ? values.sizes.split(',').map((s) => positive('--sizes', s.trim(), true)) : [10, 50, 200],
+    taskSeconds: option('task-seconds', 20),
+    pollSeconds: option('poll-seconds', 1),
+    timeoutSeconds: option('timeout-seconds', 900),
+    submitConcurrency: option('submit-concurrency', 1, true),
+  };
 }
 
 interface SizeResult {
