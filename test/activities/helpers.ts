@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Info } from '@temporalio/activity';
 import type { Logger, LogMetadata } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { createEcsActivities, type EcsActivityDeps } from '../../src/activities';
 import type { EcsActivities } from '../../src/activities/contracts';
 import { DescribeTasksBatcher } from '../../src/ecs/describe-batcher';
@@ -16,20 +17,10 @@ export interface LogLine {
 /** Collects log lines so tests can assert what an activity reported, and keeps test output quiet. */
 export function recordingLogger(): Logger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
-  const at =
-    (level: string) =>
-    (message: string, meta?: LogMetadata): void => {
-      lines.push({ level, message, ...(meta !== undefined ? { meta } : {}) });
-    };
-  return {
-    lines,
-    log: (level, message, meta) => at(level)(message, meta),
-    trace: at('TRACE'),
-    debug: at('DEBUG'),
-    info: at('INFO'),
-    warn: at('WARN'),
-    error: at('ERROR'),
-  };
+  const logger = new DefaultLogger('TRACE', ({ level, message, meta }) => {
+    lines.push({ level, message, ...(meta !== undefined ? { meta } : {}) });
+  });
+  return Object.assign(logger, { lines });
 }
 
 export interface ActivityFixture {
