@@ -262,9 +262,6 @@ async function runSize({ n, options, ecs, temporal, address, bundle, untilAborte
 
   // Earlier sizes' tasks are all STOPPED by now, so RUNNING counts only this size's tasks.
   ecs.resetStats();
-  const describeCalls = () => ecs.stats().calls.DescribeTasks;
-  const running = () => ecs.stats().tasksByLastStatus.RUNNING ?? 0;
-
   const started = Date.now();
   const seconds = (at: number) => (at - started) / 1000;
   let allRunningAt: number | undefined;
@@ -272,12 +269,13 @@ async function runSize({ n, options, ecs, temporal, address, bundle, untilAborte
   let steadyEnd: { at: number; calls: number; batcher: DescribeTasksBatcherStats } | undefined;
   const monitor = setInterval(() => {
     const now = Date.now();
-    const count = running();
-    if (steadyStart === undefined && count >= n) {
+    const stats = ecs.stats();
+    const running = stats.tasksByLastStatus.RUNNING ?? 0;
+    if (steadyStart === undefined && running >= n) {
       allRunningAt = now;
-      steadyStart = { at: now, calls: describeCalls(), batcher: worker.batcher.stats() };
-    } else if (steadyStart !== undefined && steadyEnd === undefined && count < n) {
-      steadyEnd = { at: now, calls: describeCalls(), batcher: worker.batcher.stats() };
+      steadyStart = { at: now, calls: stats.calls.DescribeTasks, batcher: worker.batcher.stats() };
+    } else if (steadyStart !== undefined && steadyEnd === undefined && running < n) {
+      steadyEnd = { at: now, calls: stats.calls.DescribeTasks, batcher: worker.batcher.stats() };
     }
   }, MONITOR_EVERY_MS);
 
