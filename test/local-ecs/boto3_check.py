@@ -25,6 +25,16 @@ def error_of(call):
     return None
 
 
+def wait_for_status(ecs, arn, status, timeout_s=10):
+    """Polls DescribeTasks until the task's lastStatus is `status` (or the timeout); returns the last task."""
+    deadline = time.time() + timeout_s
+    while True:
+        described = ecs.describe_tasks(tasks=[arn])["tasks"][0]
+        if described["lastStatus"] == status or time.time() > deadline:
+            return described
+        time.sleep(0.01)
+
+
 def main():
     url, command = sys.argv[1], json.loads(sys.argv[2])
     ecs = boto3.client(
@@ -52,23 +62,13 @@ def main():
         "requestId": run["ResponseMetadata"].get("RequestId"),
     }
 
-    deadline = time.time() + 10
-    while True:
-        described = ecs.describe_tasks(tasks=[arn])["tasks"][0]
-        if described["lastStatus"] == "RUNNING" or time.time() > deadline:
-            break
-        time.sleep(0.01)
+    described = wait_for_status(ecs, arn, "RUNNING")
     out["running"] = {"lastStatus": described["lastStatus"], "startedAtType": type(described.get("startedAt")).__name__}
 
     stopped = ecs.stop_task(task=arn, reason="stopped by boto3")["task"]
     out["stop"] = {"desiredStatus": stopped["desiredStatus"], "stopCode": stopped.get("stopCode")}
 
-    deadline = time.time() + 10
-    while True:
-        described = ecs.describe_tasks(tasks=[arn])["tasks"][0]
-        if described["lastStatus"] == "STOPPED" or time.time() > deadline:
-            break
-        time.sleep(0.01)
+    described = wait_for_status(ecs, arn, "STOPPED")
     out["stopped"] = {
         "lastStatus": described["lastStatus"],
         "stopCode": described.get("stopCode"),
