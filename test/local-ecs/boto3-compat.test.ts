@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { startLocalEcs, type LocalEcs } from '../../src/local-ecs';
-import { FAST_LIFECYCLE } from './helpers';
+import type { LocalEcs } from '../../src/local-ecs';
+import { startTestEcs } from './helpers';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const python = join(repoRoot, '.cache', 'venv', 'bin', 'python');
@@ -31,7 +31,7 @@ describe('local ECS wire compatibility with boto3', () => {
   let ecs: LocalEcs;
 
   beforeAll(async () => {
-    ecs = await startLocalEcs({ lifecycle: FAST_LIFECYCLE });
+    ecs = await startTestEcs();
   });
   afterAll(async () => {
     await ecs.stop();
