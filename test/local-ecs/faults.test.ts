@@ -97,10 +97,10 @@ describe('local ECS fault injection and stats (through @aws-sdk/client-ecs)', ()
   it('keeps a task in PROVISIONING for the extra slow-provisioning delay', async () => {
     ecs.setFaults({ endpoint: { slowProvisioning: { next: 1, extraMs: 1000 } } });
     const out = await client.send(new RunTaskCommand({ taskDefinition: 'airflow' }));
-    const taskArn = out.tasks?.[0]?.taskArn as string;
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await client.send(new DescribeTasksCommand({ tasks: [taskArn] }))).tasks?.[0]?.lastStatus).toBe('PROVISIONING');
-    await waitForTask(client, taskArn, isStopped);
+    const { task } = await waitForTask(client, out.tasks?.[0]?.taskArn as string, isStopped);
+    // The pull starts as PENDING begins: timestamps, not a poll that a loaded machine could make late.
+    expect((task.pullStartedAt as Date).getTime() - (task.createdAt as Date).getTime()).toBeGreaterThanOrEqual(1000);
+    expect(ecs.statusHistory(task.taskArn as string)?.slice(0, 2)).toEqual(['PROVISIONING', 'PENDING']);
   });
 
   it('stops a task before it starts (TaskFailedToStart, no startedAt) with the configured reason', async () => {
