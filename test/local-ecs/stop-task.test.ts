@@ -62,6 +62,7 @@ describe('local ECS StopTask (through @aws-sdk/client-ecs)', () => {
       await slowClient.send(new StopTaskCommand({ task: taskArn }));
       const { task } = await waitForTask(slowClient, taskArn, isStopped);
       expect(task).toMatchObject({ stopCode: 'UserInitiated', desiredStatus: 'STOPPED' });
+      expect(slow.statusHistory(taskArn)).toEqual(['PROVISIONING', 'STOPPING', 'DEPROVISIONING', 'STOPPED']);
       expect(task.startedAt).toBeUndefined();
       expect(task.containers?.[0]?.exitCode).toBeUndefined();
     } finally {
