@@ -19,7 +19,7 @@ import {
   type TaskEvent,
 } from './messages';
 import { buildRunTaskTemplate } from './rules/run-task-template';
-import { buildTaskRunInput, validateExecutorConfig } from './rules/task-run-input';
+import { buildTaskRunInput } from './rules/task-run-input';
 import { temporalConnectConfig, type TemporalTarget } from './temporal-connection';
 import { AIRFLOW_STATES, taskInstanceKeySchema, type AirflowState, type JsonObject, type TaskInstanceKey, type TaskInstanceKeyInput } from './types';
 import { airflowTaskWorkflowId, ecsTaskWorkflowId } from './workflow-ids';
@@ -172,7 +172,7 @@ export class EcsExecutorClient {
     const runTaskInput = buildTaskRunInput(await this.runTaskTemplate(), {
       containerName: this.executor.containerName,
       command,
-      executorConfig: validateExecutorConfig(executorConfig),
+      executorConfig,
     });
     const workflowId = airflowTaskWorkflowId(taskKey);
     const input: AirflowTaskWorkflowInput = {

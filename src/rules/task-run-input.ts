@@ -38,9 +38,10 @@ export function validateExecutorConfig(executorConfig: unknown): JsonObject {
   return executorConfig;
 }
 
+/** Validates the command and the executor_config (see validateExecutorConfig), then merges and fills in. */
 export function buildTaskRunInput(
   template: JsonObject,
-  args: { containerName: string; command: string[]; executorConfig?: JsonObject },
+  args: { containerName: string; command: string[]; executorConfig?: unknown },
 ): JsonObject {
   const { containerName, command } = args;
   if (!Array.isArray(command) || command.length === 0 || !command.every((part) => typeof part === 'string')) {

@@ -125,6 +125,12 @@ describe('buildTaskRunInput', () => {
       const run = () => buildTaskRunInput(template(), { containerName: 'base', command: COMMAND, executorConfig: { name: 'x' } });
       expect(run).toThrow('Executor Config should never override "name" or "command"');
     });
+
+    it('rejects an executor_config that is not a JSON object, as given by a caller', () => {
+      const run = () => buildTaskRunInput(template(), { containerName: 'base', command: COMMAND, executorConfig: ['overrides'] });
+      expect(run).toThrow(InvalidExecutorConfigError);
+      expect(run).toThrow(/must be a JSON object of RunTask arguments/);
+    });
   });
 
   it('fails clearly for a template without the Airflow container override', () => {
