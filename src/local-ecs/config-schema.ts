@@ -10,7 +10,7 @@ import { ECS_OPERATIONS } from './operations-list';
 const keyValuePair = z.object({ name: z.string(), value: z.string() });
 const tag = z.object({ key: z.string().min(1).max(128), value: z.string().max(256).optional() });
 
-export const containerDefinitionSchema = z.looseObject({
+const containerDefinitionSchema = z.looseObject({
   name: z.string({ error: 'Container.name should not be null or empty.' }).min(1, 'Container.name should not be null or empty.'),
   image: z.string({ error: 'Container.image should not be null or empty.' }).min(1, 'Container.image should not be null or empty.'),
   command: z.array(z.string()).optional(),
@@ -50,7 +50,7 @@ export const taskDefinitionInputSchema = z
   });
 export type TaskDefinitionInput = z.infer<typeof taskDefinitionInputSchema>;
 
-export const clusterConfigSchema = z.union([
+const clusterConfigSchema = z.union([
   z.string().min(1),
   z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'Cluster names are 1-255 letters, numbers, hyphens or underscores.'), tags: z.array(tag).optional() }),
 ]);
@@ -66,7 +66,7 @@ const trigger = {
 };
 const operations = z.array(z.enum(ECS_OPERATIONS)).optional();
 
-export const faultSpecSchema = z.strictObject({
+const faultSpecSchema = z.strictObject({
   /** HTTP 400 ThrottlingException "Rate exceeded" (ECS token buckets, spec §7). */
   throttle: z.strictObject({ ...trigger, operations }).optional(),
   /** HTTP 500 ServerException, before the operation does anything. */
@@ -95,7 +95,7 @@ export const faultsConfigSchema = z.strictObject({
 export type FaultsConfig = z.infer<typeof faultsConfigSchema>;
 export type FaultsConfigInput = z.input<typeof faultsConfigSchema>;
 
-export const lifecycleDelaysSchema = z.strictObject({
+const lifecycleDelaysSchema = z.strictObject({
   /** PROVISIONING → PENDING (ENI setup on awsvpc). */
   provisioningMs: z.number().int().min(0).optional(),
   /** PENDING → RUNNING (image pull, container creation). */

@@ -5,8 +5,8 @@ import type { HttpResponse } from './http-server';
 import { isEcsOperation, type EcsOperation } from './operations-list';
 
 /** awsJson1_1 as ECS speaks it (spec/ecs-api.md §1). */
-export const TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
-export const CONTENT_TYPE = 'application/x-amz-json-1.1';
+const TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
+const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
 export interface EcsCallHooks {
   /** Runs first for every recognised operation: counting and endpoint-wide fault injection. */

@@ -11,8 +11,8 @@ export interface LaunchFaults {
 }
 
 /** ECS's stoppedReason for an essential container's exit (spec/ecs-api.md §4). */
-export const ESSENTIAL_CONTAINER_EXITED = 'Essential container in task exited';
-export const STOPPED_BY_USER = 'Task stopped by user';
+const ESSENTIAL_CONTAINER_EXITED = 'Essential container in task exited';
+const STOPPED_BY_USER = 'Task stopped by user';
 
 /**
  * Walks tasks through ECS's lifecycle on timers and process events:

@@ -5,7 +5,7 @@ import type { LocalContainer, LocalTask } from './task-model';
 /** JSON shapes as the ECS API returns them. Timestamps are epoch seconds (awsJson1_1, spec §1). */
 export type WireObject = Record<string, unknown>;
 
-export const epochSeconds = (date: Date | undefined): number | undefined => (date === undefined ? undefined : date.getTime() / 1000);
+const epochSeconds = (date: Date | undefined): number | undefined => (date === undefined ? undefined : date.getTime() / 1000);
 
 /** Drops undefined members so the JSON carries only what ECS would send. */
 function compact(value: WireObject): WireObject {
