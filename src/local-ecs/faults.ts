@@ -69,13 +69,9 @@ export class FaultInjector {
     return undefined;
   }
 
-  /** Endpoint-wide faults first, then the family's; calls without a family see only the former. */
-  private specsFor(family: string | undefined): FaultSpec[] {
-    const specs: FaultSpec[] = [];
-    if (this.config.endpoint) specs.push(this.config.endpoint);
-    const familySpec = family === undefined ? undefined : this.config.families?.[family];
-    if (familySpec) specs.push(familySpec);
-    return specs;
+  /** Endpoint-wide faults first, then the family's. */
+  private specsFor(family: string): FaultSpec[] {
+    return [this.config.endpoint, this.config.families?.[family]].filter((spec): spec is FaultSpec => spec !== undefined);
   }
 
   private fire(kind: FaultKind, trigger: Trigger): boolean {
