@@ -134,21 +134,7 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eContext> {
   };
 }
 
-/** Polls `check` until it returns a value (not undefined/false), for at most `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+export { eventually } from './eventually';
 
 export function uniqueKey(taskId = 'task') {
   return { dagId: 'e2e_dag', taskId: `${taskId}-${randomUUID().slice(0, 8)}`, runId: 'manual__2026-11-26', tryNumber: 1, mapIndex: -1 };

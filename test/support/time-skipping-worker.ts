@@ -35,12 +35,3 @@ export async function withFakeEcsWorker<R>(
   const worker = await fakeEcsWorker(env, bundle, fake, taskQueue);
   return worker.runUntil(body(taskQueue));
 }
-
-/** Polls `check` (say, what the fake ECS has seen) until it holds, for at most 20 s of wall time. */
-export async function eventually(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

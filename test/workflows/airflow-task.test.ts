@@ -5,7 +5,8 @@ import { statusQuery, terminateSignal, type AirflowTaskResult } from '../../src/
 import type { AirflowTaskWorkflowInput } from '../../src/workflows/airflow-task';
 import { airflowTaskWorkflowId } from '../../src/workflow-ids';
 import { createTimeSkippingEnv } from '../support/environments';
-import { bundleWorkflows, eventually, fakeEcsWorker, withFakeEcsWorker } from '../support/time-skipping-worker';
+import { eventually } from '../support/eventually';
+import { bundleWorkflows, fakeEcsWorker, withFakeEcsWorker } from '../support/time-skipping-worker';
 import { FakeEcs, gate, type LaunchStep } from '../support/fake-ecs-activities';
 
 let env: TestWorkflowEnvironment;

@@ -4,7 +4,8 @@ import { terminateSignal, trackerStatusQuery } from '../../src/messages';
 import type { EcsTaskWorkflowInput, EcsTaskWorkflowResult } from '../../src/workflows/ecs-task';
 import { ecsTaskWorkflowId } from '../../src/workflow-ids';
 import { createTimeSkippingEnv } from '../support/environments';
-import { bundleWorkflows, eventually, withFakeEcsWorker } from '../support/time-skipping-worker';
+import { eventually } from '../support/eventually';
+import { bundleWorkflows, withFakeEcsWorker } from '../support/time-skipping-worker';
 import { FakeEcs, type TaskScript } from '../support/fake-ecs-activities';
 
 let env: TestWorkflowEnvironment;
