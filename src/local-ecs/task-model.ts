@@ -54,6 +54,8 @@ export interface LocalTask {
   group: string;
   tags: Tag[];
   launchType: string;
+  /** Where ECS placed the task; the endpoint puts every task in the region's first zone. */
+  availabilityZone: string;
   capacityProviderName?: string | undefined;
   platformVersion?: string | undefined;
   cpu?: string | undefined;

@@ -32,7 +32,7 @@ function containerView(task: LocalTask, c: LocalContainer): WireObject {
   });
 }
 
-export function taskView(task: LocalTask, options: { includeTags: boolean; availabilityZone: string }): WireObject {
+export function taskView(task: LocalTask, options: { includeTags: boolean }): WireObject {
   const started = task.startedAt !== undefined;
   return compact({
     taskArn: task.arn,
@@ -58,7 +58,7 @@ export function taskView(task: LocalTask, options: { includeTags: boolean; avail
     capacityProviderName: task.capacityProviderName,
     platformVersion: task.platformVersion,
     platformFamily: task.launchType === 'FARGATE' ? 'Linux' : undefined,
-    availabilityZone: options.availabilityZone,
+    availabilityZone: task.availabilityZone,
     cpu: task.cpu,
     memory: task.memory,
     overrides: { containerOverrides: [], inferenceAcceleratorOverrides: [], ...task.overrides },

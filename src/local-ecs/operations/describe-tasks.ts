@@ -28,7 +28,7 @@ export function describeTasks(backend: EcsBackend, rawInput: unknown): WireObjec
     if (seen.has(id)) continue;
     seen.add(id);
     const task = backend.tasks.find(cluster.name, id);
-    if (task) tasks.push(taskView(task, { includeTags, availabilityZone: `${backend.arns.region}a` }));
+    if (task) tasks.push(taskView(task, { includeTags }));
     else failures.push({ arn: identifier, reason: 'MISSING' });
   }
   return { tasks, failures };

@@ -116,7 +116,7 @@ export function runTask(backend: EcsBackend, rawInput: unknown): WireObject {
   if (backend.faults.take('lostResponse', taskDefinition.family)) {
     throw new EcsError('ServerException', 'Service was unable to process this request.');
   }
-  return { tasks: tasks.map((t) => taskView(t, { includeTags: true, availabilityZone: `${backend.arns.region}a` })), failures };
+  return { tasks: tasks.map((t) => taskView(t, { includeTags: true })), failures };
 }
 
 /** Checks ECS makes against the task definition and between members. */
@@ -164,7 +164,7 @@ function replayClientToken(backend: EcsBackend, cluster: ClusterRecord, input: R
   const tasks = record.taskIds
     .map((id) => backend.tasks.get(id))
     .filter((t): t is LocalTask => t !== undefined)
-    .map((t) => (t.lastStatus === 'STOPPED' ? replayedStoppedTaskView(t) : taskView(t, { includeTags: true, availabilityZone: `${backend.arns.region}a` })));
+    .map((t) => (t.lastStatus === 'STOPPED' ? replayedStoppedTaskView(t) : taskView(t, { includeTags: true })));
   return { tasks, failures: record.failures };
 }
 
@@ -208,6 +208,7 @@ function launchTask(backend: EcsBackend, cluster: ClusterRecord, td: TaskDefinit
     group: input.group ?? `family:${family}`,
     tags: input.tags ?? (input.propagateTags === 'TASK_DEFINITION' ? (td.input.tags ?? []) : []),
     launchType,
+    availabilityZone: `${backend.arns.region}a`,
     capacityProviderName: capacityProvider,
     // ECS resolves LATEST to the current Fargate platform version.
     platformVersion: launchType === 'FARGATE' ? (input.platformVersion === undefined || input.platformVersion === 'LATEST' ? '1.4.0' : input.platformVersion) : undefined,

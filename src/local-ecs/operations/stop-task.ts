@@ -26,5 +26,5 @@ export function stopTask(backend: EcsBackend, rawInput: unknown): WireObject {
   backend.lifecycle.stop(task, input.reason);
   // StopTask deletes the task's tags (ECS API reference).
   task.tags = [];
-  return { task: taskView(task, { includeTags: false, availabilityZone: `${backend.arns.region}a` }) };
+  return { task: taskView(task, { includeTags: false }) };
 }
