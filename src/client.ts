@@ -3,7 +3,7 @@ import { loadExecutorConfig, loadRuntimeConfig, type ExecutorConfig, type Runtim
 import { clusterHasDefaultCapacityProviderStrategy } from './ecs/cluster-capacity';
 import { chunk, describeEcsTasks } from './ecs/describe';
 import { EcsClientProvider } from './ecs/ecs-client';
-import { checkEcsHealth, type EcsHealth } from './ecs/health';
+import { assertEcsHealthy, checkEcsHealth, type EcsHealth } from './ecs/health';
 import { clusterOfTaskArn } from './ecs/task-arn';
 import { createLogger, type AppLogger } from './logger';
 import {
@@ -25,6 +25,8 @@ import { AIRFLOW_STATES, taskInstanceKeySchema, type AirflowState, type JsonObje
 import { airflowTaskWorkflowId, ecsTaskWorkflowId } from './workflow-ids';
 import type { AirflowTaskWorkflowInput } from './workflows/airflow-task';
 import type { EcsTaskWorkflowInput } from './workflows/ecs-task';
+
+export { EcsUnhealthyError } from './ecs/health';
 
 /** A task instance as Airflow hands it over for adoption: its key and its ECS task ARN. */
 export interface TaskInstanceRef {
@@ -63,10 +65,6 @@ export interface TaskSummary {
 
 export class InvalidTaskError extends Error {
   override readonly name = 'InvalidTask';
-}
-
-export class EcsUnhealthyError extends Error {
-  override readonly name = 'EcsUnhealthy';
 }
 
 export interface EcsExecutorClientOptions {
@@ -145,8 +143,7 @@ export class EcsExecutorClient {
   async start(): Promise<void> {
     await this.runTaskTemplate();
     if (this.executor.checkHealthOnStartup) {
-      const health = await this.checkHealth();
-      if (!health.healthy) throw new EcsUnhealthyError(health.message);
+      const health = await assertEcsHealthy(this.ecs.get(), this.executor.cluster);
       this.log.info({ cluster: this.executor.cluster }, health.message);
     }
   }

@@ -4,7 +4,7 @@ import type { EcsActivities } from './activities/contracts';
 import type { ExecutorConfig, RuntimeConfig } from './config';
 import { DescribeTasksBatcher } from './ecs/describe-batcher';
 import { EcsClientProvider } from './ecs/ecs-client';
-import { checkEcsHealth } from './ecs/health';
+import { assertEcsHealthy } from './ecs/health';
 import type { AppLogger } from './logger';
 import { temporalConnectConfig, type TemporalTarget } from './temporal-connection';
 import { waitsTaskQueue } from './workflow-ids';
@@ -55,8 +55,7 @@ export async function createEcsWorker(options: EcsWorkerOptions): Promise<EcsWor
   const batcher = new DescribeTasksBatcher(() => ecs.get());
 
   if (options.checkHealth) {
-    const health = await checkEcsHealth(ecs.get(), options.executor.cluster);
-    if (!health.healthy) throw new Error(health.message);
+    const health = await assertEcsHealthy(ecs.get(), options.executor.cluster);
     options.logger?.info({ cluster: options.executor.cluster }, health.message);
   }
 

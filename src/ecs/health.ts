@@ -12,6 +12,17 @@ export interface EcsHealth {
 
 const NO_TASK_CAN_RUN = 'No task can run until this is fixed';
 
+export class EcsUnhealthyError extends Error {
+  override readonly name = 'EcsUnhealthy';
+}
+
+/** The start-up gate of the client and the worker: the health check, or EcsUnhealthyError saying why. */
+export async function assertEcsHealthy(client: ECSClient, cluster: string): Promise<EcsHealth> {
+  const health = await checkEcsHealth(client, cluster);
+  if (!health.healthy) throw new EcsUnhealthyError(health.message);
+  return health;
+}
+
 /**
  * Airflow's check_health (spec section 5): StopTask on a task that cannot exist. Only "task was
  * not found" proves at once that the cluster exists, the credentials work and they may call ECS;

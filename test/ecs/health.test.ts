@@ -1,6 +1,6 @@
 import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import 'aws-sdk-client-mock-jest';
-import { checkEcsHealth, HEALTH_CHECK_TASK_ID } from '../../src/ecs/health';
+import { assertEcsHealthy, checkEcsHealth, EcsUnhealthyError, HEALTH_CHECK_TASK_ID } from '../../src/ecs/health';
 import { accessDenied, clusterNotFound, expiredToken, invalidParameter, mockedEcsClient, networkError, taskNotFound, throttling } from './fixtures';
 
 const { ecsMock, client } = mockedEcsClient();
@@ -77,5 +77,22 @@ describe('checkEcsHealth', () => {
     expect(health.healthy).toBe(false);
     expect(health.message).toMatch(/succeeded/);
     expect(health.message).toMatch(NO_TASK_CAN_RUN);
+  });
+});
+
+describe('assertEcsHealthy (the start-up gate of the client and the worker)', () => {
+  it('returns the health when ECS answers "task was not found"', async () => {
+    ecsMock.on(StopTaskCommand).rejects(taskNotFound());
+
+    expect(await assertEcsHealthy(client, 'airflow')).toMatchObject({ healthy: true });
+  });
+
+  it('throws EcsUnhealthyError carrying the health message otherwise', async () => {
+    ecsMock.on(StopTaskCommand).rejects(accessDenied());
+
+    const err = await assertEcsHealthy(client, 'airflow').catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(EcsUnhealthyError);
+    expect((err as Error).message).toBe((await checkEcsHealth(client, 'airflow')).message);
   });
 });
