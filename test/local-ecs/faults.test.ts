@@ -1,6 +1,7 @@
 import { DescribeTasksCommand, ECSServiceException, ListTasksCommand, RunTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { seededRandom, type LocalEcs } from '../../src/local-ecs';
-import { ecsClientFor, isStopped, startTestEcs, waitForTask, waitUntil } from './helpers';
+import { ecsClientFor, isStopped, startTestEcs, waitForTask } from './helpers';
+import { eventually } from '../support/eventually';
 
 describe('local ECS fault injection and stats (through @aws-sdk/client-ecs)', () => {
   let ecs: LocalEcs;
@@ -117,7 +118,7 @@ describe('local ECS fault injection and stats (through @aws-sdk/client-ecs)', ()
     const out = await client.send(new RunTaskCommand({ taskDefinition: 'airflow' }));
     const taskArn = out.tasks?.[0]?.taskArn as string;
     expect((await client.send(new DescribeTasksCommand({ tasks: [taskArn] }))).tasks).toHaveLength(1);
-    await waitUntil(async () => (await client.send(new DescribeTasksCommand({ tasks: [taskArn] }))).failures?.[0]?.reason === 'MISSING', 5000, 'task vanishing');
+    await eventually(async () => (await client.send(new DescribeTasksCommand({ tasks: [taskArn] }))).failures?.[0]?.reason === 'MISSING', 'task vanishing');
     expect(ecs.stats().faultsInjected.vanish).toBe(1);
   });
 

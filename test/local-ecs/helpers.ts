@@ -53,15 +53,6 @@ export async function waitForTask(
 
 export const isStopped = (task: Task): boolean => task.lastStatus === 'STOPPED';
 
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await sleep(5);
-  }
-  throw new Error(`${what} did not hold within ${timeoutMs} ms`);
-}
-
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Whether a process with this pid exists (signal 0 probes without killing). */

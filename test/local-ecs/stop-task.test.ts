@@ -1,7 +1,8 @@
 import { InvalidParameterException, RunTaskCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { readFileSync } from 'node:fs';
 import type { LocalEcs } from '../../src/local-ecs';
-import { ecsClientFor, isStopped, node, processExists, startTestEcs, waitForTask, waitUntil } from './helpers';
+import { ecsClientFor, isStopped, node, processExists, startTestEcs, waitForTask } from './helpers';
+import { eventually } from '../support/eventually';
 
 /** Prints its pid, then waits; with `ignoreTerm` it survives SIGTERM. */
 const longRunning = (ignoreTerm: boolean): string[] =>
@@ -25,7 +26,7 @@ describe('local ECS StopTask (through @aws-sdk/client-ecs)', () => {
     const taskArn = out.tasks?.[0]?.taskArn as string;
     await waitForTask(client, taskArn, (t) => t.lastStatus === 'RUNNING');
     const logFile = ecs.logFile(taskArn) as string;
-    await waitUntil(() => readFileSync(logFile, 'utf8').includes('\n'), 5000, 'the process printing its pid');
+    await eventually(() => readFileSync(logFile, 'utf8').includes('\n'), 'the process printing its pid');
     return { taskArn, pid: Number(readFileSync(logFile, 'utf8').trim()) };
   }
 
