@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what it needs (a no-op when present), type-checks, lints, and
-# runs every jest test (unit, activity, time-skipping workflow and end-to-end on a dev server).
+# The whole test suite: installs what it needs (a no-op when present), then, on Node 24
+# (scripts/lib/node.sh), type-checks, lints, checks the compose file and runs every jest test
+# (unit, activity, time-skipping workflow and end-to-end on a dev server). Extra arguments go to
+# jest. The last line is `N passed, N failed, N skipped`.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash scripts/setup.sh
-# Node 20 is supported here; the AWS SDK's notice about its future Node 22 floor is noise in test output.
-export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+bash scripts/setup.sh all
+# shellcheck source=lib/node.sh
+source scripts/lib/node.sh
+echo "[test] Node $(node -v) ($(command -v node))"
 echo "[test] checking docker-compose.temporal.yml"
 bash scripts/check-compose.sh
 echo "[test] type-checking"

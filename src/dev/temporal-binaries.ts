@@ -1,4 +1,4 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -7,8 +7,46 @@ import path from 'node:path';
  */
 
 const projectRoot = path.resolve(__dirname, '..', '..');
-const TEMPORAL_CLI_VERSION = process.env.TEMPORAL_CLI_VERSION ?? 'v1.5.1';
-const TEMPORAL_TEST_SERVER_VERSION = process.env.TEMPORAL_TEST_SERVER_VERSION ?? '1.34.0';
+/** The versions setup installs, written once for setup.sh and for this file. */
+const versionsFile = path.join(projectRoot, 'scripts', 'versions.env');
+
+type PinnedVersionKey = 'TEMPORAL_CLI_VERSION' | 'TEMPORAL_TEST_SERVER_VERSION';
+
+let pinnedVersions: ReadonlyMap<string, string> | undefined;
+
+/**
+ * Parses scripts/versions.env the way scripts/lib/versions.sh does (KEY=VALUE lines, # comments,
+ * no quotes or spaces), so that both always agree on what a line means.
+ */
+function readPinnedVersions(): ReadonlyMap<string, string> {
+  if (pinnedVersions) return pinnedVersions;
+  let text: string;
+  try {
+    text = readFileSync(versionsFile, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read the pinned versions from ${versionsFile} (${(err as Error).message}): restore the file from git, or set TEMPORAL_CLI_VERSION and TEMPORAL_TEST_SERVER_VERSION`, { cause: err });
+  }
+  const versions = new Map<string, string>();
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (line.trim() === '' || /^\s*#/.test(line)) return;
+    const match = /^([A-Z][A-Z0-9_]*)=([^\s"'$`]+)$/.exec(line);
+    if (!match?.[1] || !match[2]) {
+      throw new Error(`${versionsFile}:${index + 1}: expected KEY=VALUE (no quotes or spaces), got ${JSON.stringify(line)}`);
+    }
+    versions.set(match[1], match[2]);
+  });
+  pinnedVersions = versions;
+  return versions;
+}
+
+/** The version setup installs: the environment variable of that name (when not empty), else the file's line. */
+function pinnedVersion(key: PinnedVersionKey): string {
+  const fromEnv = process.env[key];
+  if (fromEnv) return fromEnv;
+  const fromFile = readPinnedVersions().get(key);
+  if (!fromFile) throw new Error(`${versionsFile} has no ${key}=<version> line: add it (setup.sh reads the same file), or set ${key}`);
+  return fromFile;
+}
 
 function executable(file: string): boolean {
   try {
@@ -19,7 +57,7 @@ function executable(file: string): boolean {
   }
 }
 
-function resolveBinary(envVar: string, built: string, what: string): string {
+function resolveBinary(envVar: string, built: string, what: string, setupTarget: string): string {
   const explicit = process.env[envVar];
   if (explicit) {
     if (!executable(explicit)) {
@@ -28,15 +66,16 @@ function resolveBinary(envVar: string, built: string, what: string): string {
     return explicit;
   }
   if (executable(built)) return built;
-  throw new Error(`${what} is not installed: run \`npm run setup\` (builds it into ${path.dirname(built)}) or set ${envVar}`);
+  throw new Error(`${what} is not installed: run \`bash scripts/setup.sh ${setupTarget}\` (installs it into ${path.dirname(built)}) or set ${envVar}`);
 }
 
 /** The Temporal CLI (`temporal server start-dev`: dev server with SQLite and the Web UI). */
 export function temporalCliPath(): string {
   return resolveBinary(
     'TEMPORAL_CLI_PATH',
-    path.join(projectRoot, '.cache', 'temporal-cli', TEMPORAL_CLI_VERSION, 'temporal'),
+    path.join(projectRoot, '.cache', 'temporal-cli', pinnedVersion('TEMPORAL_CLI_VERSION'), 'temporal'),
     'the Temporal CLI',
+    'temporal-cli',
   );
 }
 
@@ -44,7 +83,8 @@ export function temporalCliPath(): string {
 export function temporalTestServerPath(): string {
   return resolveBinary(
     'TEMPORAL_TEST_SERVER_PATH',
-    path.join(projectRoot, '.cache', 'temporal-test-server', TEMPORAL_TEST_SERVER_VERSION, 'temporal-test-server'),
+    path.join(projectRoot, '.cache', 'temporal-test-server', pinnedVersion('TEMPORAL_TEST_SERVER_VERSION'), 'temporal-test-server'),
     'the Temporal time-skipping test server',
+    'test-server',
   );
 }
