@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { LocalEcs } from '../../src/local-ecs';
+import type { LocalEcs } from '../../src/dev/local-ecs';
 import { startTestEcs } from './helpers';
 
 const repoRoot = resolve(__dirname, '..', '..');

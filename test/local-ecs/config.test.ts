@@ -2,7 +2,7 @@ import { DescribeTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-e
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadLocalEcsConfig, LocalEcsConfigError } from '../../src/local-ecs';
+import { loadLocalEcsConfig, LocalEcsConfigError } from '../../src/dev/local-ecs';
 import { ecsClientFor, isStopped, node, startTestEcs, waitForTask } from './helpers';
 
 describe('local ECS config file', () => {
@@ -66,6 +66,35 @@ describe('local ECS config file', () => {
     expect(message).toContain('lifecycle.pendingMs');
     expect(message).toContain('taskDefinitions.0.containerDefinitions: Container definitions should not be null or empty.');
     expect(message).toContain('typo');
+  });
+
+  it('holds explicit options to the same rules as the file, timers included', async () => {
+    const error = await startTestEcs({ lifecycle: { pendingMs: -1 }, stopTimeoutMs: 2 ** 31, accountId: '42' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LocalEcsConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('Invalid startLocalEcs options:');
+    expect(message).toContain('lifecycle.pendingMs');
+    expect(message).toContain('stopTimeoutMs: at most 2147483647 ms (about 24.8 days), the longest a timer can wait');
+    expect(message).toContain('accountId: accountId must be 12 digits');
+  });
+
+  it('lets explicit options win over the file, one lifecycle delay at a time', async () => {
+    const ecs = await startTestEcs({
+      config: { execution: 'scripted', lifecycle: { provisioningMs: 5_000, pendingMs: 10, deactivatingMs: 10, deprovisioningMs: 10 }, region: 'eu-west-1' },
+      lifecycle: { provisioningMs: 10 },
+    });
+    const client = ecsClientFor(ecs);
+    try {
+      expect(ecs.region).toBe('eu-west-1');
+      const out = await client.send(new RunTaskCommand({ taskDefinition: 'airflow', overrides: { containerOverrides: [{ name: 'airflow', command: ['true'] }] } }));
+      const { task } = await waitForTask(client, out.tasks?.[0]?.taskArn as string, isStopped);
+      // PENDING began after the option's 10 ms, not the file's 5 s.
+      expect((task.pullStartedAt as Date).getTime() - (task.createdAt as Date).getTime()).toBeLessThan(5_000);
+      expect(task.containers?.[0]?.exitCode).toBe(0);
+    } finally {
+      client.destroy();
+      await ecs.stop();
+    }
   });
 
   it('reports unreadable and non-JSON files clearly', async () => {

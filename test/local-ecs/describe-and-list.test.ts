@@ -12,7 +12,7 @@ import {
   type ECSClient,
   type ListTasksCommandInput,
 } from '@aws-sdk/client-ecs';
-import type { LocalEcs } from '../../src/local-ecs';
+import type { LocalEcs } from '../../src/dev/local-ecs';
 import { ecsClientFor, isStopped, node, sleep, startTestEcs, waitForTask } from './helpers';
 
 describe('local ECS describe, list and task definitions (through @aws-sdk/client-ecs)', () => {

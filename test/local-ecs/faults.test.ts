@@ -1,5 +1,5 @@
 import { DescribeTasksCommand, ECSServiceException, ListTasksCommand, RunTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { seededRandom, type LocalEcs } from '../../src/local-ecs';
+import { seededRandom, type LocalEcs } from '../../src/dev/local-ecs';
 import { ecsClientFor, isStopped, startTestEcs, waitForTask } from './helpers';
 import { eventually } from '../support/eventually';
 

@@ -1,8 +1,8 @@
-import { DescribeTasksCommand, ECSClient, type Task } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, ECSClient, type RunTaskCommandInput, type Task } from '@aws-sdk/client-ecs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalEcs, type LocalEcs, type LocalEcsOptions } from '../../src/local-ecs';
+import { startLocalEcs, type LocalEcs, type LocalEcsOptions } from '../../src/dev/local-ecs';
 
 /** Short lifecycle delays so a task goes PROVISIONING → STOPPED in well under a second. */
 export const FAST_LIFECYCLE = { provisioningMs: 20, pendingMs: 20, deactivatingMs: 10, deprovisioningMs: 10 };
@@ -12,6 +12,23 @@ export const node = (script: string): string[] => [process.execPath, '-e', scrip
 
 export async function startTestEcs(options: LocalEcsOptions = {}): Promise<LocalEcs> {
   return startLocalEcs({ lifecycle: FAST_LIFECYCLE, logDir: mkdtempSync(join(tmpdir(), 'local-ecs-test-')), ...options });
+}
+
+/** RunTask input for the default `airflow` family running `command`. */
+export const withCommand = (command: string[], extra: Omit<RunTaskCommandInput, 'taskDefinition'> = {}): RunTaskCommandInput => ({
+  taskDefinition: 'airflow',
+  overrides: { containerOverrides: [{ name: 'airflow', command }] },
+  ...extra,
+});
+
+/** The promise's outcome so far, without waiting: lets a test assert that a held call has not been answered. */
+export function track<T>(promise: Promise<T>): { readonly settled: boolean; readonly promise: Promise<T> } {
+  const state = { settled: false, promise };
+  const settle = (): void => {
+    state.settled = true;
+  };
+  void promise.then(settle, settle);
+  return state;
 }
 
 export function ecsClientFor(ecs: LocalEcs, maxAttempts = 1): ECSClient {

@@ -1,6 +1,6 @@
 import { RunTaskCommand, type ECSClient, type RunTaskCommandInput, type Task } from '@aws-sdk/client-ecs';
 import { readFileSync } from 'node:fs';
-import type { LocalEcs } from '../../src/local-ecs';
+import type { LocalEcs } from '../../src/dev/local-ecs';
 import { ecsClientFor, isStopped, node, startTestEcs, waitForTask } from './helpers';
 
 const LIFECYCLE_ORDER = ['PROVISIONING', 'PENDING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED'];

@@ -1,6 +1,6 @@
 import { InvalidParameterException, RunTaskCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { readFileSync } from 'node:fs';
-import type { LocalEcs } from '../../src/local-ecs';
+import type { LocalEcs } from '../../src/dev/local-ecs';
 import { ecsClientFor, isStopped, node, processExists, startTestEcs, waitForTask } from './helpers';
 import { eventually } from '../support/eventually';
 
