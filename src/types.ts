@@ -28,7 +28,8 @@ export type AirflowState = (typeof AIRFLOW_STATES)[number];
 export interface EcsContainerSnapshot {
   name?: string;
   lastStatus?: string;
-  exitCode?: number;
+  /** Null (after crossing JSON) or absent for a container that has not exited. */
+  exitCode?: number | null;
   reason?: string;
 }
 

@@ -1,21 +1,37 @@
+import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createEcsActivities } from './activities';
+import { createEcsActivities, type EcsActivityOptions } from './activities';
 import type { EcsActivities } from './activities/contracts';
-import type { ExecutorConfig, RuntimeConfig } from './config';
-import { DescribeTasksBatcher } from './ecs/describe-batcher';
+import type { ObserverTuning } from './activities/deps';
+import { clusterHasDefaultCapacityProviderStrategy } from './ecs/cluster-capacity';
 import { EcsClientProvider } from './ecs/ecs-client';
 import { assertEcsHealthy } from './ecs/health';
 import type { AppLogger } from './logger';
+import { buildRunTaskTemplate } from './rules/run-task-template';
+import type { ExecutorConfig } from './config';
 import { temporalConnectConfig, type TemporalTarget } from './temporal-connection';
-import { waitsTaskQueue } from './workflow-ids';
+import type { JsonObject } from './types';
+
+/** The worker's own settings (ECS_EXECUTOR_*), as the settings module loads them. */
+export interface WorkerRuntime {
+  taskQueue: string;
+  pollIntervalMs: number;
+  trackingCheckMs: number;
+  launchDeadlineMs: number;
+  terminateTimeoutMs: number;
+  ecsCallTimeoutMs: number;
+  observerHeartbeatTimeoutMs: number;
+  maxConcurrentEcsCalls: number;
+  maxCachedWorkflows: number;
+  maxConcurrentWorkflowTasks: number;
+  endpointUrl?: string;
+  workflowBundlePath?: string;
+}
 
 export interface EcsWorkerOptions {
-  runtime: Pick<
-    RuntimeConfig,
-    'taskQueue' | 'pollIntervalMs' | 'maxWaitMs' | 'maxConcurrentWaits' | 'maxConcurrentEcsCalls' | 'endpointUrl' | 'workflowBundlePath'
-  >;
-  /** Region and cluster come from the executor config; the region may also come from the SDK chain. */
-  executor: Pick<ExecutorConfig, 'regionName' | 'cluster'>;
+  runtime: WorkerRuntime;
+  executor: ExecutorConfig;
   /** An open connection (tests); otherwise one is made from TEMPORAL_* settings. */
   connection?: NativeConnection;
   temporal?: TemporalTarget;
@@ -25,43 +41,76 @@ export interface EcsWorkerOptions {
   activities?: EcsActivities;
   /** A workflow bundle built once (tests); production uses ECS_EXECUTOR_WORKFLOW_BUNDLE or bundles at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  /** Run the executor's health check before polling; refuse to start when unhealthy. */
+  /** Run the executor's health check before polling and refuse to start when unhealthy. Default: check_health_on_startup. */
   checkHealth?: boolean;
+  /** The payload codec (encryption) when a key is configured. */
+  dataConverter?: DataConverter;
+  /** Shortens the observer's pacing (tests). */
+  observer?: Partial<ObserverTuning>;
   logger?: AppLogger;
 }
 
 export interface EcsWorker {
   /** Runs until shutdown (SIGINT/SIGTERM are handled by the Temporal runtime) or a fatal error. */
   run(): Promise<void>;
-  /** Runs both workers until `promise` settles, then shuts them down. */
+  /** Runs until `promise` settles, then shuts down. */
   runUntil<R>(promise: Promise<R>): Promise<R>;
   shutdown(): void;
-  batcher: DescribeTasksBatcher;
   ecs: EcsClientProvider;
 }
 
 /**
- * One worker process, two task queues: the main queue runs workflows and the short ECS calls
- * (RunTask, StopTask); `<queue>-waits` runs the long DescribeTasks waits. Separate queues give
- * separate slot budgets, so thousands of waits never delay a launch. One ECS client and one
- * DescribeTasks batcher are shared by every activity of the process.
+ * One worker process on one task queue: the task workflows, their local activities (RunTask,
+ * StopTask), and the observers of the clusters its tasks run in. One ECS client and one Temporal
+ * client are shared by every activity of the process. Bad configuration (the RunTask template)
+ * and, by default, an unhealthy ECS connection stop start-up here, not on the first task.
  */
 export async function createEcsWorker(options: EcsWorkerOptions): Promise<EcsWorker> {
-  const { runtime } = options;
+  const { runtime, executor } = options;
   const target = temporalConnectConfig(options.temporal);
   const ownsConnection = options.connection === undefined;
   const connection = options.connection ?? (await NativeConnection.connect(target.connectionOptions));
-  const ecs = options.ecs ?? new EcsClientProvider({ region: options.executor.regionName, endpoint: runtime.endpointUrl });
-  const batcher = new DescribeTasksBatcher(() => ecs.get());
+  const ecs =
+    options.ecs ?? new EcsClientProvider({ region: executor.regionName, endpoint: runtime.endpointUrl, requestTimeoutMs: runtime.ecsCallTimeoutMs });
 
-  if (options.checkHealth) {
-    const health = await assertEcsHealthy(ecs.get(), options.executor.cluster);
-    options.logger?.info({ cluster: options.executor.cluster }, health.message);
+  // The observer lists and signals through an ordinary client connection of its own, opened on first use.
+  let clientConnection: Promise<Connection> | undefined;
+  let temporalClient: Client | undefined;
+  const openClient = async () => {
+    clientConnection ??= Connection.connect(target.connectionOptions);
+    temporalClient ??= new Client({ connection: await clientConnection, namespace: target.namespace, dataConverter: options.dataConverter });
+    return temporalClient;
+  };
+
+  let activities = options.activities;
+  if (activities === undefined) {
+    if (options.checkHealth ?? executor.checkHealthOnStartup) {
+      const health = await assertEcsHealthy(ecs.get(), executor.cluster);
+      options.logger?.info({ cluster: executor.cluster }, health.message);
+    }
+    const template = await buildRunTaskTemplate(executor, {
+      clusterHasDefaultCapacityProviderStrategy: (cluster) => clusterHasDefaultCapacityProviderStrategy(ecs.get(), cluster),
+    });
+    const client = await openClient();
+    const activityOptions: EcsActivityOptions = {
+      ecs,
+      temporal: () => client,
+      namespace: target.namespace,
+      taskQueue: runtime.taskQueue,
+      executor: { cluster: executor.cluster, containerName: executor.containerName },
+      runTaskTemplate: () => Promise.resolve<JsonObject>(template),
+      trackingSettings: {
+        maxAttempts: executor.maxRunTaskAttempts,
+        trackingCheckMs: runtime.trackingCheckMs,
+        terminateTimeoutMs: runtime.terminateTimeoutMs,
+      },
+      launchDeadlineMs: runtime.launchDeadlineMs,
+      ecsCallTimeoutMs: runtime.ecsCallTimeoutMs,
+      observerHeartbeatTimeoutMs: runtime.observerHeartbeatTimeoutMs,
+      observer: { pollIntervalMs: runtime.pollIntervalMs, ...options.observer },
+    };
+    activities = createEcsActivities(activityOptions);
   }
-
-  const activities =
-    options.activities ??
-    createEcsActivities({ ecs, batcher, pollIntervalMs: runtime.pollIntervalMs, maxWaitMs: runtime.maxWaitMs });
 
   const workflowSource: Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> = options.workflowBundle
     ? { workflowBundle: options.workflowBundle }
@@ -69,55 +118,44 @@ export async function createEcsWorker(options: EcsWorkerOptions): Promise<EcsWor
       ? { workflowBundle: { codePath: runtime.workflowBundlePath } }
       : { workflowsPath: require.resolve('./workflows') };
 
-  const main = await Worker.create({
+  const worker = await Worker.create({
     connection,
     namespace: target.namespace,
     taskQueue: runtime.taskQueue,
     ...workflowSource,
-    activities: { runEcsTask: activities.runEcsTask, stopEcsTask: activities.stopEcsTask },
+    activities,
+    dataConverter: options.dataConverter,
+    maxCachedWorkflows: runtime.maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: runtime.maxConcurrentWorkflowTasks,
     maxConcurrentActivityTaskExecutions: runtime.maxConcurrentEcsCalls,
-  });
-  const waits = await Worker.create({
-    connection,
-    namespace: target.namespace,
-    taskQueue: waitsTaskQueue(runtime.taskQueue),
-    activities: { waitForEcsTaskChange: activities.waitForEcsTaskChange },
-    maxConcurrentActivityTaskExecutions: runtime.maxConcurrentWaits,
-    // Waits spend their time asleep between polls: many per slot budget, polled generously.
-    maxConcurrentActivityTaskPolls: 10,
+    maxConcurrentLocalActivityExecutions: runtime.maxConcurrentEcsCalls,
   });
 
-  const closeConnection = async () => {
+  const close = async () => {
+    if (clientConnection !== undefined) await (await clientConnection).close();
     if (ownsConnection) await connection.close();
   };
-  const shutdown = () => {
-    for (const worker of [main, waits]) {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-    }
-  };
+  // The configured cluster's observer runs from the start, so tasks adopted there are tracked at once.
+  const ensureObserver = () =>
+    activities.ensureObserver({ cluster: executor.cluster }).catch((err: unknown) => options.logger?.warn({ err }, 'could not start the observer'));
   return {
-    batcher,
     ecs,
-    shutdown,
+    shutdown: () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    },
     async run() {
-      const runs = [main.run(), waits.run()];
       try {
-        await Promise.all(runs);
-      } catch (err) {
-        // One worker failing takes the other down too: half a worker would strand tasks.
-        shutdown();
-        await Promise.allSettled(runs);
-        throw err;
+        await Promise.all([worker.run(), ensureObserver()]);
       } finally {
-        await closeConnection();
+        await close();
       }
     },
     async runUntil<R>(promise: Promise<R>): Promise<R> {
       try {
-        const [result] = await Promise.all([main.runUntil(promise), waits.runUntil(promise)]);
+        const [result] = await Promise.all([worker.runUntil(promise), ensureObserver()]);
         return result;
       } finally {
-        await closeConnection();
+        await close();
       }
     },
   };

@@ -1,44 +1,47 @@
-import type { EcsTaskSnapshot, JsonObject } from '../types';
+import type { LookupInput, LookupResult, ProbeResult } from '../contract/inputs';
+import type { WorkloadKey } from '../contract/keys';
+import type { EcsTaskSnapshot } from '../types';
 
 /**
- * What the workflows ask of the activities, and what they get back. Workflows import these as
- * types only; `createEcsActivities` (src/activities/index.ts) implements them.
+ * What the workflows ask of the activities, and what they get back. Workflows import this module
+ * as types only; `createEcsActivities` (./index.ts) implements it.
  */
 
-export interface RunEcsTaskInput {
-  /** The complete RunTask request for this task (template + executor_config + command). */
-  runTaskInput: JsonObject;
+/**
+ * The worker-side settings a tracking workflow needs. Every local activity returns them, so the
+ * workflow reads them from history (deterministic) instead of from its input.
+ */
+export interface TrackingSettings {
+  maxAttempts: number;
+  /** How often a tracked task's workflow makes sure its cluster's observer runs. */
+  trackingCheckMs: number;
+  /** After StopTask, how long before StopTask is sent again while ECS still reports the task running. */
+  terminateTimeoutMs: number;
+}
+
+export interface LaunchEcsTaskInput {
   /** Workflow ID and launch attempt: together they derive RunTask's idempotency clientToken. */
   workflowId: string;
   attempt: number;
+  key: WorkloadKey;
+  command?: string[];
+  workload?: string;
+  executorConfig?: Record<string, unknown> | null;
 }
 
-/**
- * `launched`: ECS accepted the task. `failed`: this launch attempt failed for a reason that
- * retrying the same call will not fix (RunTask `failures[]`, or a non-transient API error);
- * the workflow counts it as an attempt. Transient and credential errors are thrown instead
- * (retryable), so Temporal retries them without consuming an attempt.
- */
-export type RunEcsTaskResult =
-  | { kind: 'launched'; task: EcsTaskSnapshot }
-  | { kind: 'failed'; reasons: string[] };
-
-export interface WaitForEcsTaskChangeInput {
+export interface LaunchEcsTaskResult {
+  task: EcsTaskSnapshot;
+  /** The cluster the task runs in (from its ARN): where it is tracked and stopped. */
   cluster: string;
-  taskArn: string;
-  /** The lastStatus the caller already knows; the activity returns once ECS reports another. */
-  knownStatus?: string;
+  logLocation?: string;
+  settings: TrackingSettings;
 }
 
-/**
- * `changed`: ECS reports a lastStatus other than `knownStatus`. `missing`: DescribeTasks reported
- * the ARN under `failures` (e.g. MISSING). `unchanged`: nothing changed within the activity's
- * maximum wait; the caller simply waits again (this keeps every activity bounded in time).
- */
-export type WaitForEcsTaskChangeResult =
-  | { kind: 'changed'; task: EcsTaskSnapshot }
-  | { kind: 'unchanged'; task: EcsTaskSnapshot }
-  | { kind: 'missing'; reason: string };
+/** Details of an `EcsLaunchFailed` failure: the reasons, and the settings the workflow needs to decide. */
+export interface LaunchFailureDetails {
+  reasons: string[];
+  settings: TrackingSettings;
+}
 
 export interface StopEcsTaskInput {
   cluster: string;
@@ -46,23 +49,24 @@ export interface StopEcsTaskInput {
   reason: string;
 }
 
-/** `stopped`: StopTask accepted. `notFound`: ECS no longer knows the task (nothing to stop). */
-export type StopEcsTaskResult = { kind: 'stopped'; task: EcsTaskSnapshot } | { kind: 'notFound'; reason: string };
+/** `accepted`: StopTask accepted. `notFound`: ECS no longer knows the task (nothing to stop). Refusals throw `EcsStopRefused`. */
+export type StopEcsTaskResult = { kind: 'accepted'; task: EcsTaskSnapshot } | { kind: 'notFound'; reason: string };
 
-/** Error types activities throw; workflows and retry policies refer to them by these names. */
-export const ActivityErrorType = {
-  /** Throttling, 5xx, network, timeouts: retried by Temporal, never a launch attempt. */
-  Transient: 'EcsTransientError',
-  /** Expired/invalid/missing credentials: the worker rebuilds its ECS client and retries. */
-  Credentials: 'EcsCredentialsError',
-  /** RunTask answered with neither tasks nor failures: an ECS-side internal error. */
-  EmptyRunTaskResponse: 'EcsEmptyRunTaskResponse',
-  /** A non-transient API error outside RunTask (e.g. AccessDenied on DescribeTasks). */
-  ApiError: 'EcsApiError',
-} as const;
+export interface EnsureObserverInput {
+  cluster: string;
+}
 
 export interface EcsActivities {
-  runEcsTask(input: RunEcsTaskInput): Promise<RunEcsTaskResult>;
-  waitForEcsTaskChange(input: WaitForEcsTaskChangeInput): Promise<WaitForEcsTaskChangeResult>;
+  /** Local: builds the RunTask input from the worker's settings, RunTask, describes a task answered already STOPPED. */
+  launchEcsTask(input: LaunchEcsTaskInput): Promise<LaunchEcsTaskResult>;
+  /** Local: StopTask. */
   stopEcsTask(input: StopEcsTaskInput): Promise<StopEcsTaskResult>;
+  /** Local: starts the cluster's observer unless it runs (cached per worker process). */
+  ensureObserver(input: EnsureObserverInput): Promise<TrackingSettings>;
+  /** The observer: polls DescribeTasks for every tracked task of a cluster and signals changes. Heartbeats; runs for hours. */
+  observeEcsCluster(input: { cluster: string }): Promise<void>;
+  /** The start-up probe: the worker's clock and, when asked, Airflow's ECS health check. */
+  probeExecutor(input: { checkHealth: boolean }): Promise<ProbeResult>;
+  /** Adoption's lookup: DescribeTasks for ARNs, grouped by the cluster in each ARN. */
+  lookupEcsTasks(input: LookupInput): Promise<LookupResult>;
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { ALL_SEARCH_ATTRIBUTES } from '../messages';
+import { ALL_SEARCH_ATTRIBUTES } from '../contract/search-attributes';
 import { temporalCliPath } from './temporal-binaries';
 
 /**

@@ -1,4 +1,5 @@
 import { ECSClient, type ECSClientConfig } from '@aws-sdk/client-ecs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /** Static credentials or a credential provider, exactly as ECSClient accepts them. */
 export type EcsCredentials = NonNullable<ECSClientConfig['credentials']>;
@@ -10,7 +11,19 @@ export interface EcsClientOptions {
   endpoint?: string;
   /** Credentials; the SDK's default chain (env, AWS_PROFILE, SSO, IMDS...) when omitted. */
   credentials?: EcsCredentials;
+  /** Per-request timeout: a call that has not answered by then fails as a (transient) TimeoutError. Default 20 s. */
+  requestTimeoutMs?: number;
 }
+
+export const DEFAULT_ECS_REQUEST_TIMEOUT_MS = 20_000;
+
+/**
+ * The SDK's own retries, on purpose: a throttled or failed call is retried quickly inside one
+ * activity attempt (standard mode, 3 attempts in all, with jittered backoff), which costs no
+ * Temporal round trip; longer outages are Temporal's to retry, with its own backoff and without
+ * consuming launch attempts. `maxAttempts` is set here, not left to a default, so that a test pins it.
+ */
+export const ECS_SDK_MAX_ATTEMPTS = 3;
 
 /**
  * Owns the worker's single ECSClient. The client is built on first use, so a worker starts even
@@ -38,9 +51,15 @@ export class EcsClientProvider {
     old?.destroy();
   }
 
-  private clientConfig(): ECSClientConfig {
+  /** The client configuration, exposed for the test that pins timeouts and retries. */
+  clientConfig(): ECSClientConfig {
+    const timeout = this.options.requestTimeoutMs ?? DEFAULT_ECS_REQUEST_TIMEOUT_MS;
+    // The Node handler has no timeout by default: one hung call would hold its caller forever.
+    const config: ECSClientConfig = {
+      maxAttempts: ECS_SDK_MAX_ATTEMPTS,
+      requestHandler: new NodeHttpHandler({ connectionTimeout: Math.min(timeout, 5_000), requestTimeout: timeout }),
+    };
     // Only set what was given: an explicit `undefined` would shadow the SDK's default chains.
-    const config: ECSClientConfig = {};
     if (this.options.region !== undefined) config.region = this.options.region;
     if (this.options.endpoint !== undefined) config.endpoint = this.options.endpoint;
     if (this.options.credentials !== undefined) config.credentials = this.options.credentials;

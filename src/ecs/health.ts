@@ -1,4 +1,5 @@
 import { type ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { EcsUnhealthyError } from '../errors';
 import { classifyEcsError, describeEcsError, ecsErrorName, isTaskNotFoundError } from './errors';
 
 /** A well-formed task ID no real task has, as Airflow's check_health uses. */
@@ -12,10 +13,6 @@ export interface EcsHealth {
 
 const NO_TASK_CAN_RUN = 'No task can run until this is fixed';
 
-export class EcsUnhealthyError extends Error {
-  override readonly name = 'EcsUnhealthy';
-}
-
 /** The start-up gate of the client and the worker: the health check, or EcsUnhealthyError saying why. */
 export async function assertEcsHealthy(client: ECSClient, cluster: string): Promise<EcsHealth> {
   const health = await checkEcsHealth(client, cluster);
@@ -24,7 +21,7 @@ export async function assertEcsHealthy(client: ECSClient, cluster: string): Prom
 }
 
 /**
- * Airflow's check_health (spec section 5): StopTask on a task that cannot exist. Only "task was
+ * Airflow's check_health (docs/airflow-behaviour.md, health check): StopTask on a task that cannot exist. Only "task was
  * not found" proves at once that the cluster exists, the credentials work and they may call ECS;
  * every other answer, including success, means tasks would fail.
  */
@@ -64,7 +61,8 @@ function healthFromError(err: unknown, cluster: string): EcsHealth {
   }
   const hint = {
     credentials: 'check the AWS credentials: they are missing, expired or invalid (AWS_PROFILE, env vars, SSO session, role)',
-    transient: 'check network access to the ECS endpoint and the region; ECS may also be throttling or unavailable',
+    throttled: 'ECS is throttling this account and region: try again shortly, or lower the request rate of other clients',
+    transient: 'check network access to the ECS endpoint and the region; ECS may also be unavailable',
     permanent: 'check the cluster, the region and the credentials',
   }[classifyEcsError(err)];
   return unhealthy(cluster, error, hint);

@@ -1,53 +1,96 @@
+import { InvalidExecutorConfigError, InvalidTaskCommandError } from '../errors';
 import type { JsonObject } from '../types';
-import { cloneJson, findNonJson, isJsonObject } from './json';
-import { InvalidTaskCommandError } from './workload-command';
+import { cloneJson, findNonJson, findTooDeep, isJsonObject } from './json';
+import {
+  MAX_RUN_TASK_DEPTH,
+  overridesSizeProblem,
+  problemsMessage,
+  runTaskInputProblems,
+  runTaskOverlayProblems,
+  type RunTaskInputJson,
+} from './run-task-shape';
 
 /**
- * One task's RunTask input (Airflow's `_run_task_kwargs`, spec section 2): the template with the
- * task's executor_config deep-merged over it, and the task's command in the Airflow container.
- * Pure and workflow-safe (no imports besides types and the JSON helpers); never mutates its inputs.
+ * One task's RunTask input (Airflow's `_run_task_kwargs`): the template with the task's
+ * executor_config deep-merged over it, and the task's command in the Airflow container.
+ * Pure and workflow-safe (zod and the JSON helpers only); never mutates its inputs.
  */
-
-/** An executor_config that cannot be applied. The name is what users search for. */
-export class InvalidExecutorConfigError extends Error {
-  override readonly name = 'InvalidExecutorConfig';
-}
 
 const EXECUTOR_CONTAINER_ENV = { name: 'AIRFLOW_IS_EXECUTOR_CONTAINER', value: 'true' } as const;
 
-/**
- * Checks a task's executor_config at submit time. No executor_config (undefined or null) is `{}`.
- * `name` and `command` belong to the executor: Airflow rejects them, and so do we.
- */
-export function validateExecutorConfig(executorConfig: unknown): JsonObject {
-  if (executorConfig === undefined || executorConfig === null) return {};
-  if (!isJsonObject(executorConfig)) {
-    throw new InvalidExecutorConfigError(
-      `executor_config must be a JSON object of RunTask arguments (e.g. {"overrides": {...}}), got ${describe(executorConfig)}`,
-    );
-  }
-  const nonJson = findNonJson(executorConfig);
-  if (nonJson) throw new InvalidExecutorConfigError(`executor_config must be plain JSON, but ${nonJson}`);
-  const reserved = ['name', 'command'].filter((key) => key in executorConfig);
-  if (reserved.length > 0) {
-    throw new InvalidExecutorConfigError(
-      `Executor Config should never override "name" or "command": this executor_config sets ${reserved.map((k) => `"${k}"`).join(' and ')}. ` +
-        'The executor sets the container name (ECS_EXECUTOR_CONTAINER_NAME) and the task command itself; remove these keys.',
-    );
-  }
-  return executorConfig;
-}
+/** Airflow forbids these two at the top of executor_config: the executor owns them. */
+const RESERVED_KEYS = ['name', 'command'] as const;
 
-/** Validates the command and the executor_config (see validateExecutorConfig), then merges and fills in. */
-export function buildTaskRunInput(
-  template: JsonObject,
-  args: { containerName: string; command: string[]; executorConfig?: unknown },
-): JsonObject {
-  const { containerName, command } = args;
+/**
+ * Checks a task's command: a non-empty list of strings, none with a NUL byte (no process can
+ * receive one: ECS would fail the launch, three times). Returns a copy.
+ */
+export function validateTaskCommand(command: unknown): string[] {
   if (!Array.isArray(command) || command.length === 0 || !command.every((part) => typeof part === 'string')) {
     throw new InvalidTaskCommandError(`The task command must be a non-empty list of strings, got ${describe(command)}`);
   }
-  const merged = deepMerge(template, validateExecutorConfig(args.executorConfig));
+  const parts = command as string[];
+  for (const [i, part] of parts.entries()) {
+    const at = part.indexOf('\u0000');
+    if (at >= 0) {
+      throw new InvalidTaskCommandError(
+        `Part ${i + 1} of ${parts.length} of the task command contains a NUL byte (\\0) at character ${at + 1} (${describe(part)}): ` +
+          'no process can receive an argument with one; remove it from the command',
+      );
+    }
+  }
+  return [...parts];
+}
+
+/**
+ * Checks a task's executor_config without the template, so a client can run it at submit: a
+ * plain JSON object, not nested absurdly deep, without `name` or `command` (Airflow's rule), with
+ * `count` 1 if present, and every key a RunTask member in its place, with the right type (as
+ * something merged over the template: objects may be partial, `null` unsets the template's
+ * value, list items must be complete). No executor_config (undefined or null) is `{}`.
+ * Throws one InvalidExecutorConfigError listing every problem.
+ */
+export function validateExecutorConfig(executorConfig: unknown): JsonObject {
+  if (executorConfig === undefined || executorConfig === null) return {};
+  const fail = (problems: string[]) => new InvalidExecutorConfigError(problemsMessage('Invalid executor_config', problems));
+  // First, before any recursive walk: 20,000 levels would overflow the stack of every one of them.
+  const tooDeep = findTooDeep(executorConfig, MAX_RUN_TASK_DEPTH);
+  if (tooDeep) throw fail([`executor_config is nested too deeply, at ${tooDeep}; a RunTask input is never deeper than 8 levels`]);
+  if (!isJsonObject(executorConfig)) {
+    throw fail([`executor_config must be a JSON object of RunTask arguments (e.g. {"overrides": {...}}), got ${describe(executorConfig)}`]);
+  }
+  const nonJson = findNonJson(executorConfig);
+  if (nonJson) throw fail([`executor_config must be plain JSON, but ${nonJson}`]);
+
+  const problems: string[] = [];
+  const reserved = RESERVED_KEYS.filter((key) => key in executorConfig);
+  if (reserved.length > 0) {
+    problems.push(
+      `Executor Config should never override "name" or "command": this executor_config sets ${reserved.map((k) => `"${k}"`).join(' and ')}. ` +
+        'The executor sets the container name (the container_name setting) and the task command itself; remove these keys.',
+    );
+  }
+  const rest = Object.fromEntries(Object.entries(executorConfig).filter(([key]) => !(RESERVED_KEYS as readonly string[]).includes(key)));
+  problems.push(...runTaskOverlayProblems(rest));
+  if (problems.length > 0) throw fail(problems);
+  return executorConfig;
+}
+
+/**
+ * Validates the command and the executor_config (see validateExecutorConfig), merges, fills in
+ * the command, then checks the result as ECS will (shape, launchType xor
+ * capacityProviderStrategy, 8,192 characters of overrides). An overrides too long because of the
+ * command is an InvalidTaskCommandError; every other problem an InvalidExecutorConfigError.
+ */
+export function buildTaskRunInput(
+  template: JsonObject,
+  args: { containerName: string; command: readonly string[]; executorConfig?: unknown },
+): RunTaskInputJson {
+  const { containerName } = args;
+  const command = validateTaskCommand(args.command);
+  const merged = mergeOverlay(template, validateExecutorConfig(args.executorConfig));
+  // executor_config may only say 1 (or null): one Airflow task is one ECS task, whatever was merged.
+  merged.count = 1;
 
   const overrides = merged.overrides;
   const list = isJsonObject(overrides) ? overrides.containerOverrides : undefined;
@@ -59,7 +102,7 @@ export function buildTaskRunInput(
         `overrides.containerOverrides, include {"name": "${containerName}", ...} in it.`,
     );
   }
-  container.command = [...command];
+  container.command = command;
 
   const environment = container.environment ?? [];
   if (!Array.isArray(environment)) {
@@ -72,15 +115,31 @@ export function buildTaskRunInput(
     ...environment.filter((entry) => !(isJsonObject(entry) && entry.name === EXECUTOR_CONTAINER_ENV.name)),
     { ...EXECUTOR_CONTAINER_ENV },
   ];
-  return merged;
+
+  const problems = runTaskInputProblems(merged);
+  if (problems.length > 0) {
+    const message = problemsMessage("The task's RunTask input (the template with executor_config merged over it) is not valid", problems);
+    const size = overridesSizeProblem(merged.overrides);
+    const onlyTheCommandIsTooLong = size !== undefined && size.byCommand && problems.length === 1 && problems[0] === size.message;
+    throw onlyTheCommandIsTooLong ? new InvalidTaskCommandError(message) : new InvalidExecutorConfigError(message);
+  }
+  return merged as RunTaskInputJson;
 }
 
-/** Airflow's merge_dicts: objects merge recursively, everything else (lists too) replaces. Returns a new object. */
-function deepMerge(base: JsonObject, over: JsonObject): JsonObject {
+/**
+ * Airflow's merge_dicts (objects merge recursively, everything else, lists too, replaces), plus
+ * one rule of ours: `null` removes the value underneath (e.g. `{"launchType": null}` to use a
+ * capacity provider strategy over a template that names a launch type). Returns a new object.
+ */
+function mergeOverlay(base: JsonObject, over: JsonObject): JsonObject {
   const result = cloneJson(base);
   for (const [key, value] of Object.entries(over)) {
+    if (value === null) {
+      delete result[key];
+      continue;
+    }
     const current = result[key];
-    result[key] = isJsonObject(current) && isJsonObject(value) ? deepMerge(current, value) : cloneJson(value);
+    result[key] = isJsonObject(value) ? mergeOverlay(isJsonObject(current) ? current : {}, value) : cloneJson(value);
   }
   return result;
 }
@@ -88,6 +147,7 @@ function deepMerge(base: JsonObject, over: JsonObject): JsonObject {
 function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'function') return 'a function';
+  if (typeof value === 'bigint') return `the bigint ${value}`;
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }

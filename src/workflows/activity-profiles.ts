@@ -1,40 +1,51 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/common';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { EcsActivities } from '../activities/contracts';
-import { ActivityErrorType } from '../activities/contracts';
-import { waitsTaskQueue } from '../workflow-ids';
+import { NON_RETRYABLE_FAILURE_TYPES } from '../errors';
 
 /**
  * One proxy per timeout/retry profile. Transient and credential errors are retried here, by
- * Temporal, with backoff and without limit: they never consume one of Airflow's launch attempts.
+ * Temporal, with backoff: they never consume one of Airflow's launch attempts. What is final is
+ * decided by the failure's type (NON_RETRYABLE_FAILURE_TYPES), never by the call site.
+ *
+ * The short ECS calls are local activities: they run in the workflow task that asked for them, so a
+ * launch costs one history event (a marker) instead of three, and no trip through a task queue.
+ * RunTask stays idempotent across retries and worker crashes through its clientToken.
  */
-
-const unlimitedBackoff = {
+const transientBackoff: RetryPolicy = {
   initialInterval: '1 second',
   backoffCoefficient: 2,
   maximumInterval: '1 minute',
-} as const;
+  nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
+};
 
-/** RunTask: short; only an empty RunTask response (an ECS internal error) is final. */
-export const launchActivities = proxyActivities<Pick<EcsActivities, 'runEcsTask'>>({
+/** RunTask. Transient errors are retried until the worker's launch deadline (ECS_EXECUTOR_LAUNCH_DEADLINE_SECONDS), which the activity enforces. */
+export const launchActivities = proxyLocalActivities<Pick<EcsActivities, 'launchEcsTask'>>({
   startToCloseTimeout: '1 minute',
-  retry: { ...unlimitedBackoff, nonRetryableErrorTypes: [ActivityErrorType.EmptyRunTaskResponse] },
+  retry: transientBackoff,
 });
 
-/** StopTask: short; a permanent API error is reported to the workflow, which keeps tracking. */
-export const stopActivities = proxyActivities<Pick<EcsActivities, 'stopEcsTask'>>({
+/** StopTask: retried for a while; if it still fails the workflow keeps tracking and tries again later. */
+export const stopActivities = proxyLocalActivities<Pick<EcsActivities, 'stopEcsTask'>>({
   startToCloseTimeout: '1 minute',
-  retry: { ...unlimitedBackoff, maximumAttempts: 20 },
+  scheduleToCloseTimeout: '10 minutes',
+  retry: transientBackoff,
 });
 
-/**
- * DescribeTasks waits: long, heartbeating (a dead worker is noticed within the heartbeat
- * timeout and the wait resumes elsewhere), on their own task queue and slot budget.
- */
-export function waitActivities(): Pick<EcsActivities, 'waitForEcsTaskChange'> {
-  return proxyActivities<Pick<EcsActivities, 'waitForEcsTaskChange'>>({
-    taskQueue: waitsTaskQueue(workflowInfo().taskQueue),
-    startToCloseTimeout: '4 hours',
-    heartbeatTimeout: '30 seconds',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-  });
-}
+/** Makes sure the cluster's observer runs: cheap, cached by the worker; a failure only delays tracking. */
+export const observerActivities = proxyLocalActivities<Pick<EcsActivities, 'ensureObserver'>>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '2 minutes',
+  retry: transientBackoff,
+});
+
+/** The start-up probe and adoption's lookup: ordinary activities, so they prove a worker polls the queue. */
+export const probeActivities = proxyActivities<Pick<EcsActivities, 'probeExecutor'>>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 1 },
+});
+
+export const lookupActivities = proxyActivities<Pick<EcsActivities, 'lookupEcsTasks'>>({
+  startToCloseTimeout: '2 minutes',
+  retry: { ...transientBackoff, maximumAttempts: 10 },
+});

@@ -1,272 +1,158 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
-  ParentClosePolicy,
   condition,
+  continueAsNew,
   isCancellation,
-  log,
   setHandler,
-  startChild,
-  upsertMemo,
-  upsertSearchAttributes,
   workflowInfo,
-  ActivityFailure,
 } from '@temporalio/workflow';
-import { ActivityErrorType, type RunEcsTaskResult } from '../activities/contracts';
-import {
-  DEFAULT_TERMINATE_REASON,
-  SearchAttributes,
-  ecsTaskUpdateSignal,
-  statusQuery,
-  terminateSignal,
-  type AirflowTaskResult,
-  type AirflowTaskStatus,
-  type AttemptRecord,
-  type TaskEvent,
-  type TaskPhase,
-} from '../messages';
-import { describeStoppedTask } from '../rules/ecs-task-state';
-import { launchRetryDelaySeconds } from '../rules/launch-backoff';
-import type { AirflowState, EcsTaskSnapshot, JsonObject, TaskInstanceKey } from '../types';
-import { ecsTaskWorkflowId } from '../workflow-ids';
+import type { LaunchEcsTaskResult, LaunchFailureDetails } from '../activities/contracts';
+import type { TaskWorkflowInput } from '../contract/inputs';
+import { formatKey } from '../contract/keys';
+import { DEFAULT_TERMINATE_REASON, ecsObservationSignal, statusQuery, terminateSignal, type AirflowTaskResult } from '../contract/messages';
+import { FailureType } from '../errors';
+import { describeStoppedTask, ecsTaskToAirflowState } from '../rules/ecs-task-state';
+import { nextStep, type AttemptOutcome } from '../rules/next-step';
+import { describeTermination, type TrackEnd } from '../rules/termination';
 import { launchActivities } from './activity-profiles';
-import { ecsTaskWorkflow, type EcsTaskWorkflowResult } from './ecs-task';
-
-export interface AirflowTaskWorkflowInput {
-  key: TaskInstanceKey;
-  /** The Airflow command, already placed in runTaskInput; kept for the status and the memo. */
-  command: string[];
-  queue?: string;
-  cluster: string;
-  /** The complete RunTask request (template + executor_config + command). */
-  runTaskInput: JsonObject;
-  maxRunTaskAttempts: number;
-  executorName: string;
-  terminateTimeoutMs: number;
-}
-
-const MAX_EVENTS = 500;
+import { initialState, TaskRun, type TaskRunState } from './task-run';
+import { ContinueAsNewSuggested, trackUntilFinished } from './tracking';
 
 /**
- * One Airflow task instance: launch it on ECS (RunTask, retried), track it until it stops, map the
- * outcome to Airflow's state, and relaunch a failed task until its attempts run out. Launch
- * failures and task failures share one attempt counter, as in Airflow's executor.
+ * One Airflow task instance try (or callback): launch it on ECS (RunTask, a local activity in the
+ * first workflow task), sleep until the cluster's observer says it finished, map the outcome to
+ * Airflow's state, and relaunch a failed task until its attempts run out. A FAILED task fails the
+ * workflow (AirflowTaskFailed, the result in its details), so it is red in the UI.
+ *
+ * `resume` is what continue-as-new carries for a task that has run long enough for its history to
+ * be cut; a fresh task has none.
  */
-export async function airflowTaskWorkflow(input: AirflowTaskWorkflowInput): Promise<AirflowTaskResult> {
-  const { key, cluster, maxRunTaskAttempts: maxAttempts } = input;
-  const workflowId = workflowInfo().workflowId;
-  const attempts: AttemptRecord[] = [];
-  const events: TaskEvent[] = [];
-  let terminateReason: string | undefined;
-  let phase: TaskPhase = 'QUEUED';
-  let state: AirflowState = 'QUEUED';
-  let taskArn: string | undefined;
-  let nextAttemptAt: string | undefined;
-  // The query answers from the attempt records; nothing it shows is kept twice.
-  const status = (): AirflowTaskStatus => ({
-    key,
-    phase,
-    state,
-    cluster,
-    attempt: attempts.length,
-    maxAttempts,
-    taskArn,
-    lastStatus: attempts[attempts.length - 1]?.lastStatus,
-    terminateRequested: terminateReason !== undefined,
-    terminateReason,
-    nextAttemptAt,
-    attempts,
-    events,
-  });
+export async function airflowTaskWorkflow(input: TaskWorkflowInput, resume?: TaskRunState): Promise<AirflowTaskResult> {
+  const run = new TaskRun(resume ?? initialState(input.key, false));
+  setHandler(terminateSignal, (arg) => run.requestTerminate(arg?.reason ?? DEFAULT_TERMINATE_REASON));
+  setHandler(ecsObservationSignal, (observation) => run.observe(observation));
+  setHandler(statusQuery, () => run.status());
+  // Cancellation means terminate. The body is non-cancellable, so StopTask and tracking always run.
+  CancellationScope.current().cancelRequested.catch(() => run.requestTerminate(DEFAULT_TERMINATE_REASON));
 
-  const event = (level: TaskEvent['level'], message: string) => {
-    events.push({ at: new Date().toISOString(), level, message });
-    if (events.length > MAX_EVENTS) events.splice(0, events.length - MAX_EVENTS);
-    log[level === 'warning' ? 'warn' : level](message, { workflowId });
-  };
-  const requestTerminate = (reason: string) => {
-    if (terminateReason !== undefined) return;
-    terminateReason = reason;
-    event('warning', `Terminate requested: ${reason}`);
-  };
-  const setState = (next: AirflowState, nextArn?: string) => {
-    const arnChanged = nextArn !== undefined && nextArn !== taskArn;
-    if (next === state && !arnChanged) return;
-    state = next;
-    if (arnChanged) taskArn = nextArn;
-    upsertSearchAttributes([
-      { key: SearchAttributes.state, value: next },
-      ...(arnChanged ? [{ key: SearchAttributes.taskArn, value: nextArn }] : []),
-    ]);
-  };
-
-  setHandler(terminateSignal, (arg) => requestTerminate(arg?.reason ?? DEFAULT_TERMINATE_REASON));
-  setHandler(statusQuery, status);
-  setHandler(ecsTaskUpdateSignal, (task) => {
-    const current = attempts[attempts.length - 1];
-    if (current?.taskArn === task.taskArn) applySnapshot(current, task);
-  });
-  // Cancellation means terminate: the body is non-cancellable so StopTask and tracking to
-  // STOPPED always run; a Temporal-side cancel can never orphan the ECS task.
-  CancellationScope.current().cancelRequested.catch(() => requestTerminate(DEFAULT_TERMINATE_REASON));
-
-  const finish = (outcome: 'SUCCESS' | 'FAILED', reason: string, terminated = false): AirflowTaskResult => {
-    phase = 'DONE';
-    setState(outcome);
-    event(outcome === 'SUCCESS' ? 'info' : 'error', reason);
-    upsertMemo({ outcome: reason });
-    return { key, state: outcome, terminated, taskArn, attempts: attempts.length, reason };
-  };
-
-  /** Waits out the backoff before the next attempt; a terminate cuts it short. */
-  const backoff = async (failedAttempt: number) => {
-    const seconds = launchRetryDelaySeconds(failedAttempt);
-    phase = 'WAITING_TO_RETRY';
-    nextAttemptAt = new Date(Date.now() + seconds * 1000).toISOString();
-    setState('QUEUED');
-    await condition(() => terminateReason !== undefined, seconds * 1000);
-    nextAttemptAt = undefined;
-  };
-
-  return await CancellationScope.nonCancellable(async (): Promise<AirflowTaskResult> => {
+  return await CancellationScope.nonCancellable(async () => {
     for (;;) {
-      if (terminateReason !== undefined) {
-        return finish('FAILED', `Terminated before launch (${terminateReason}); no ECS task is running.`, true);
-      }
-      const attempt = attempts.length + 1;
-      const record: AttemptRecord = { attempt, containers: [], reasons: [] };
-      attempts.push(record);
-      phase = 'LAUNCHING';
-
-      const launch = await runTask(input.runTaskInput, workflowId, attempt);
-      if (launch.kind === 'internalError') {
-        record.outcome = 'LAUNCH_FAILED';
-        record.reasons.push(launch.reason);
-        return finish('FAILED', `Internal error launching the task: ${launch.reason}`);
-      }
-      if (launch.kind === 'failed') {
-        record.outcome = 'LAUNCH_FAILED';
-        record.reasons.push(...launch.reasons);
-        const reasons = launch.reasons.join(', ');
-        if (attempt >= maxAttempts) {
-          return finish(
-            'FAILED',
-            `Task could not be queued after ${attempt} attempts. Marking as failed. Reasons: ${reasons}`,
-          );
-        }
-        event('warning', `ECS task launch failed (attempt ${attempt} of ${maxAttempts}): ${reasons}. Retrying in ${launchRetryDelaySeconds(attempt)} s.`);
-        await backoff(attempt);
-        continue;
-      }
-
-      const launchedArn = launch.task.taskArn;
-      applySnapshot(record, launch.task);
-      phase = 'RUNNING';
-      setState('RUNNING', launchedArn);
-      event('info', `Launched ECS task ${launchedArn} (attempt ${attempt} of ${maxAttempts}).`);
-
-      const tracked = await track(launch.task, record);
-      if (tracked.terminated) {
-        record.outcome = 'TERMINATED';
-        const how =
-          tracked.kind === 'stopTimedOut'
-            ? `the ECS task did not reach STOPPED within ${Math.round(input.terminateTimeoutMs / 1000)} s after StopTask`
-            : tracked.kind === 'missing'
-              ? `ECS no longer reports the task (${tracked.reason})`
-              : 'the ECS task is stopped';
-        return finish('FAILED', `Terminated (${terminateReason ?? DEFAULT_TERMINATE_REASON}); ${how}.`, true);
-      }
-      let reasons: string[];
-      if (tracked.kind === 'missing') {
-        record.outcome = 'MISSING';
-        reasons = [`ECS task ${launchedArn} is missing: ${tracked.reason}`];
-      } else {
-        record.outcome = tracked.state;
-        if (tracked.state === 'SUCCESS') return finish('SUCCESS', `ECS task ${launchedArn} succeeded.`);
-        reasons = describeStoppedTask(tracked.task);
-      }
-      record.reasons.push(...reasons);
-      if (attempt >= maxAttempts) {
-        return finish(
-          'FAILED',
-          `Airflow task ${formatKey(key)} has failed a maximum of ${attempt} times. Marking as failed. Reasons: ${reasons.join(', ')}`,
-        );
-      }
-      event(
-        'warning',
-        `Airflow task failed due to ${reasons.join(', ')}. Failure ${attempt} out of ${maxAttempts} occurred on ${launchedArn}. Rescheduling.`,
-      );
-      await backoff(attempt);
+      const outcome = await nextAttempt(input, run);
+      if (outcome === 'continue') continue;
+      const current = run.current;
+      const step = nextStep(outcome, {
+        attempt: current?.attempt ?? 0,
+        maxAttempts: run.s.settings?.maxAttempts ?? 1,
+        taskKey: formatKey(input.key),
+        adopted: false,
+      });
+      if (step.action === 'finish') return finish(run, step.state, step.message, step.terminated);
+      run.event('warning', step.message);
+      await backoff(run, step.delaySeconds, (current?.attempt ?? 0) + 1);
     }
   });
+}
 
-  /** Hands the ARN to its tracker (a child keyed by the ARN) and forwards a terminate to it. */
-  async function track(initialTask: EcsTaskSnapshot, record: AttemptRecord): Promise<EcsTaskWorkflowResult> {
-    const terminateAtStart = terminateReason;
-    const child = await startChild(ecsTaskWorkflow, {
-      workflowId: ecsTaskWorkflowId(initialTask.taskArn),
-      args: [
-        {
-          cluster,
-          taskArn: initialTask.taskArn,
-          initialTask,
-          key,
-          terminate: terminateAtStart === undefined ? undefined : { reason: terminateAtStart },
-          terminateTimeoutMs: input.terminateTimeoutMs,
-        },
-      ],
-      // If this workflow is closed from outside (e.g. Temporal's terminate), the tracker is asked
-      // to cancel, which it treats as terminate: StopTask, so no ECS task is orphaned.
-      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-    });
-    const result = child.result();
-    // A terminate that arrived before the tracker started went to it with its input.
-    if (terminateAtStart === undefined) {
-      const first = await Promise.race([
-        result.then(() => 'stopped' as const),
-        condition(() => terminateReason !== undefined).then(() => 'terminate' as const),
-      ]);
-      if (first === 'terminate') {
-        phase = 'TERMINATING';
-        await child
-          .signal(terminateSignal, { reason: terminateReason })
-          .catch((err: unknown) => log.warn('the tracker ended before the terminate reached it', { error: String(err) }));
-      }
+/** One step of the main loop: launch, or keep tracking; an outcome when the attempt ended. */
+async function nextAttempt(input: TaskWorkflowInput, run: TaskRun): Promise<AttemptOutcome | 'continue'> {
+  let record = run.current;
+  const tracking = record?.taskArn !== undefined && record.outcome === undefined;
+  if (!tracking) {
+    if (run.terminateRequested) {
+      return { kind: 'terminated', state: 'FAILED', terminated: true, terminateReason: run.s.terminateReason!, how: 'no ECS task was running' };
     }
-    const final = await result;
-    if (final.task) applySnapshot(record, final.task);
-    return final;
+    record = run.beginAttempt();
+    const launched = await launch(input, run, record.attempt);
+    if ('fatal' in launched) {
+      record.outcome = 'LAUNCH_FAILED';
+      record.reasons.push(launched.fatal);
+      return { kind: 'fatal', reason: launched.fatal };
+    }
+    if ('reasons' in launched) {
+      run.s.settings = launched.settings;
+      record.outcome = 'LAUNCH_FAILED';
+      record.reasons.push(...launched.reasons);
+      return { kind: 'launchFailed', reasons: launched.reasons };
+    }
+    run.s.settings = launched.settings;
+    run.tracking(record, launched.task, launched.cluster, launched.logLocation);
+    run.event('info', `Launched ECS task ${launched.task.taskArn} (attempt ${record.attempt} of ${launched.settings.maxAttempts}).`);
   }
-
-  function applySnapshot(record: AttemptRecord, task: EcsTaskSnapshot) {
-    record.taskArn = task.taskArn;
-    record.lastStatus = task.lastStatus;
-    record.desiredStatus = task.desiredStatus;
-    record.stopCode = task.stopCode;
-    record.stoppedReason = task.stoppedReason;
-    record.containers = task.containers.map(({ name, exitCode, reason }) => ({ name, exitCode, reason }));
-  }
-}
-
-/** The key as Airflow prints a TaskInstanceKey, so messages read like the original executor's. */
-function formatKey(key: TaskInstanceKey): string {
-  return `TaskInstanceKey(dag_id='${key.dagId}', task_id='${key.taskId}', run_id='${key.runId}', try_number=${key.tryNumber}, map_index=${key.mapIndex})`;
-}
-
-/** What the activity returns, plus the one failure it throws that ends the task at once. */
-type LaunchOutcome = RunEcsTaskResult | { kind: 'internalError'; reason: string };
-
-async function runTask(runTaskInput: JsonObject, workflowId: string, attempt: number): Promise<LaunchOutcome> {
+  const current = record!;
+  let end: TrackEnd;
   try {
-    return await launchActivities.runEcsTask({ runTaskInput, workflowId, attempt });
+    end = await trackUntilFinished(run, current);
+  } catch (err) {
+    if (err instanceof ContinueAsNewSuggested) await continueAsNew<typeof airflowTaskWorkflow>(input, run.s);
+    throw err;
+  }
+  return attemptOutcome(run, end);
+}
+
+/** What the tracked attempt's end means, recorded on the attempt. */
+export function attemptOutcome(run: TaskRun, end: TrackEnd): AttemptOutcome {
+  const record = run.current!;
+  const taskArn = record.taskArn!;
+  if (run.terminateRequested) {
+    record.outcome = 'TERMINATED';
+    const report = describeTermination(record, end);
+    return { kind: 'terminated', terminateReason: run.s.terminateReason!, ...report };
+  }
+  if (end.kind !== 'finished') {
+    record.outcome = 'MISSING';
+    record.reasons.push(`ECS task ${taskArn} is missing: ${end.reason}`);
+    return { kind: 'missing', taskArn, reason: end.reason };
+  }
+  const state = ecsTaskToAirflowState(end.task);
+  const final = state === 'SUCCESS' || state === 'REMOVED' ? state : 'FAILED';
+  record.outcome = final;
+  const reasons = describeStoppedTask(end.task);
+  if (final !== 'SUCCESS') record.reasons.push(...reasons);
+  return { kind: 'finished', state: final, taskArn, reasons };
+}
+
+type Launch = LaunchEcsTaskResult | LaunchFailureDetails | { fatal: string };
+
+async function launch(input: TaskWorkflowInput, run: TaskRun, attempt: number): Promise<Launch> {
+  const max = run.s.settings?.maxAttempts;
+  try {
+    return await launchActivities.launchEcsTask.executeWithOptions({ summary: `RunTask, attempt ${attempt}${max ? ` of ${max}` : ''}` }, [
+      {
+        workflowId: workflowInfo().workflowId,
+        attempt,
+        key: input.key,
+        ...(input.command !== undefined ? { command: input.command } : {}),
+        ...(input.workload !== undefined ? { workload: input.workload } : {}),
+        executorConfig: input.executorConfig ?? null,
+      },
+    ]);
   } catch (err) {
     if (isCancellation(err)) throw err;
     const cause = err instanceof ActivityFailure ? err.cause : err;
-    if (cause instanceof ApplicationFailure && cause.type === ActivityErrorType.EmptyRunTaskResponse) {
-      return { kind: 'internalError', reason: cause.message };
+    if (cause instanceof ApplicationFailure && cause.type === FailureType.EcsLaunchFailed) {
+      const details = cause.details?.[0] as LaunchFailureDetails | undefined;
+      if (details !== undefined) return details;
     }
-    // Anything else that ended the activity for good counts as a failed launch attempt, so a bad
-    // task can never leave the workflow stuck.
-    return { kind: 'failed', reasons: [cause instanceof Error ? cause.message : String(cause)] };
+    // Anything else that ended the launch for good (bad executor_config or command, an empty
+    // RunTask answer, the launch deadline) ends the task: it can never leave the workflow stuck.
+    return { fatal: cause instanceof Error ? cause.message : String(cause) };
   }
+}
+
+/** Waits out the backoff before the next attempt; a terminate cuts it short. */
+async function backoff(run: TaskRun, seconds: number, nextAttempt: number): Promise<void> {
+  run.setPhase('WAITING_TO_RETRY');
+  run.s.nextAttemptAt = new Date(Date.now() + seconds * 1000).toISOString();
+  run.setState('QUEUED');
+  await condition(() => run.terminateRequested, seconds * 1000, { summary: `backoff before attempt ${nextAttempt}` });
+  run.s.nextAttemptAt = undefined;
+}
+
+/** Ends the workflow: a SUCCESS result, or an AirflowTaskFailed failure carrying the same result. */
+export function finish(run: TaskRun, state: 'SUCCESS' | 'FAILED', message: string, terminated: boolean): AirflowTaskResult {
+  const result = run.result(state, message, terminated);
+  if (state === 'SUCCESS') return result;
+  throw ApplicationFailure.create({ type: FailureType.AirflowTaskFailed, message, nonRetryable: true, details: [result] });
 }

@@ -7,9 +7,10 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { EcsExecutorClient } from '../../src/client';
-import { loadExecutorConfig, loadRuntimeConfig, type ExecutorConfig, type RuntimeConfig } from '../../src/config';
+import { loadExecutorConfig, loadRuntimeConfig, type ExecutorConfig, type RuntimeConfig } from '../../src/settings';
+import type { ObserverTuning } from '../../src/activities/deps';
 import { EcsClientProvider } from '../../src/ecs/ecs-client';
-import { startLocalEcs, type LocalEcs, type LocalEcsOptions } from '../../src/local-ecs';
+import { startLocalEcs, type LocalEcs, type LocalEcsOptions } from '../../src/dev/local-ecs';
 import { createLogger } from '../../src/logger';
 import { createEcsWorker, type EcsWorker } from '../../src/worker';
 import { connectToDevServer } from './environments';
@@ -53,7 +54,14 @@ export interface E2eOptions {
   localEcs?: LocalEcsOptions;
   /** A dev server of the test's own (one it restarts); by default the run-wide one. */
   temporalAddress?: string;
+  /** More ECS_EXECUTOR_* settings for this test's workers and clients. */
+  env?: Record<string, string>;
+  /** The in-process workers' observer pacing (tests shorten refreshes and reconciliation). */
+  observer?: Partial<ObserverTuning>;
 }
+
+/** Fast enough for tests, slow enough for a loaded 2-core machine. */
+export const E2E_OBSERVER: Partial<ObserverTuning> = { fullRefreshMs: 2_000, visibilityLagMs: 2_000, reconcileMs: 60 * 60_000 };
 
 export async function startE2e(options: E2eOptions = {}): Promise<E2eContext> {
   const env = await connectToDevServer(options.temporalAddress);
@@ -74,16 +82,23 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eContext> {
     ECS_EXECUTOR_TASK_QUEUE: name,
     ECS_EXECUTOR_NAME: name,
     ECS_EXECUTOR_POLL_INTERVAL_SECONDS: '0.2',
-    ECS_EXECUTOR_MAX_WAIT_SECONDS: '30',
     ECS_EXECUTOR_TERMINATE_TIMEOUT_SECONDS: '60',
+    ECS_EXECUTOR_OBSERVER_HEARTBEAT_TIMEOUT_SECONDS: '5',
+    ECS_EXECUTOR_SYNC_LAG_SECONDS: '5',
     ECS_EXECUTOR_ENDPOINT_URL: ecs.url,
     ECS_EXECUTOR_LOG_LEVEL: 'warn',
+    ...options.env,
   };
   const executor = loadExecutorConfig(executorEnv);
   const runtime = loadRuntimeConfig(executorEnv);
   const ecsProvider = () => new EcsClientProvider({ region: 'us-east-1', endpoint: ecs.url, credentials: CREDENTIALS });
   const logger = createLogger('warn', 'e2e');
-  const newClient = () => EcsExecutorClient.connect({ client: env.client, executor, runtime, ecs: ecsProvider(), logger, syncLookbackMs: 0 });
+  const newClient = () =>
+    EcsExecutorClient.connect({
+      client: env.client,
+      settings: { taskQueue: runtime.taskQueue, executorName: runtime.executorName, syncLagMs: runtime.syncLagMs },
+      logger,
+    });
   const client = await newClient();
   const sdk = new ECSClient({ region: 'us-east-1', endpoint: ecs.url, credentials: CREDENTIALS });
   const workers: EcsWorker[] = [];
@@ -101,7 +116,16 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eContext> {
     newClient,
     async startWorker() {
       const connection = await NativeConnection.connect({ address: env.address });
-      const worker = await createEcsWorker({ connection, runtime, executor, ecs: ecsProvider(), workflowBundle: await workflowBundle(), logger });
+      const worker = await createEcsWorker({
+        connection,
+        temporal: { address: env.address },
+        runtime,
+        executor,
+        ecs: ecsProvider(),
+        workflowBundle: await workflowBundle(),
+        observer: { ...E2E_OBSERVER, ...options.observer },
+        logger,
+      });
       workers.push(worker);
       running.push(worker.run().finally(() => connection.close()));
       return worker;

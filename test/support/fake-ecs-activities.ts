@@ -1,148 +1,151 @@
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure, Context } from '@temporalio/activity';
-import type {
-  EcsActivities,
-  RunEcsTaskInput,
-  RunEcsTaskResult,
-  StopEcsTaskInput,
-  WaitForEcsTaskChangeInput,
-} from '../../src/activities/contracts';
-import { ActivityErrorType } from '../../src/activities/contracts';
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { EcsActivities, LaunchEcsTaskInput, LaunchFailureDetails, StopEcsTaskInput, TrackingSettings } from '../../src/activities/contracts';
+import { ecsObservationSignal, type EcsObservation } from '../../src/contract/messages';
+import { FailureType } from '../../src/errors';
 import type { EcsTaskSnapshot } from '../../src/types';
 
 /**
- * Scriptable fake activities for time-skipping workflow tests. Each launch follows a script
- * step; each launched task walks through a list of snapshots, one per wait. A task whose
- * script ends with `block` waits (heartbeating) until StopTask is called or the wait is cancelled.
+ * Scriptable fake activities for time-skipping workflow tests. Each launch follows a script step;
+ * the fake then plays the cluster's observer for the launched task: it signals the workflow the
+ * observations its script names (RUNNING, FINISHED, MISSING), as the real observer would after
+ * DescribeTasks. A task whose script is `block` runs until StopTask (or `finish()`).
  */
 
 export type LaunchStep =
   | { launch: TaskScript }
   | { failures: string[] }
-  | { throw: 'transient' | 'credentials' | 'empty' }
-  | { gate: Promise<void>; launch: TaskScript };
+  | { throw: 'transient' | 'credentials' | 'empty' | 'invalidExecutorConfig' | 'deadline' };
 
-export type TaskScript = 'success' | 'exit1' | 'neverStarted' | 'missing' | 'block' | 'lateVisible' | 'vanished';
+export type TaskScript = 'success' | 'exit1' | 'neverStarted' | 'missing' | 'block' | 'silent';
 
-export interface LaunchCall extends RunEcsTaskInput {
+export interface LaunchCall extends LaunchEcsTaskInput {
   scheduledAtMs: number;
   activityAttempt: number;
 }
 
-interface FakeTask {
-  script: TaskScript;
-  position: number;
-  stopped?: StopEcsTaskInput;
-  /** Opened by StopTask with its reason; a `block` wait on this task returns then. */
-  stop: Gate<string>;
-}
+export const FAKE_SETTINGS: TrackingSettings = { maxAttempts: 3, trackingCheckMs: 30 * 60_000, terminateTimeoutMs: 15 * 60_000 };
 
 export class FakeEcs {
   readonly launches: LaunchCall[] = [];
   readonly stops: StopEcsTaskInput[] = [];
-  readonly waits: WaitForEcsTaskChangeInput[] = [];
-  private readonly tasks = new Map<string, FakeTask>();
-  /** Unique per fake, so trackers (whose workflow IDs come from ARNs) never collide across tests. */
+  readonly observerChecks: string[] = [];
+  /** What StopTask answers: `accept` (the task then exits 143), `refuse` (EcsStopRefused), `notFound`. */
+  stopAnswer: 'accept' | 'refuse' | 'notFound' = 'accept';
+  private readonly workflowOf = new Map<string, string>();
+  /** Unique per fake, so workflows never see another test's ARNs. */
   private readonly arnPrefix = `arn:aws:ecs:us-east-1:000000000000:task/test/${randomUUID().replace(/-/g, '')}`;
-  private seeded = 0;
   private next = 0;
 
-  constructor(private readonly steps: LaunchStep[]) {}
+  constructor(
+    private readonly steps: LaunchStep[],
+    private readonly client: Client,
+    readonly settings: TrackingSettings = FAKE_SETTINGS,
+  ) {}
 
   get successfulLaunches(): number {
-    return this.tasks.size - this.seeded;
+    return this.workflowOf.size;
   }
 
-  /** A task someone else launched (for adoption): the tracker finds it without a RunTask. Returns its ARN. */
-  seedTask(script: TaskScript): string {
-    this.seeded += 1;
-    return this.addTask(`${this.arnPrefix}-seeded-${this.seeded}`, script);
+  /** A task someone else launched, for adoption: its tracker is told what the script says once it tracks it. */
+  seedArn(): string {
+    return `${this.arnPrefix}-seeded-${randomUUID().slice(0, 8)}`;
   }
 
-  private addTask(taskArn: string, script: TaskScript): string {
-    this.tasks.set(taskArn, { script, position: 0, stop: gate<string>() });
-    return taskArn;
+  /** Tells `workflowId` what the observer would about `taskArn`. */
+  async observe(workflowId: string, observation: EcsObservation): Promise<void> {
+    await this.client.workflow.getHandle(workflowId).signal(ecsObservationSignal, observation);
+  }
+
+  /** Plays the observer for a task: what its script says it does. */
+  async play(workflowId: string, taskArn: string, script: TaskScript): Promise<void> {
+    this.workflowOf.set(taskArn, workflowId);
+    switch (script) {
+      case 'success':
+      case 'exit1':
+        await this.observe(workflowId, { taskArn, kind: 'RUNNING', task: snapshot(taskArn, 'RUNNING', 'RUNNING', { startedAt: true }) });
+        await this.observe(workflowId, { taskArn, kind: 'FINISHED', task: stopped(taskArn, script === 'success' ? 0 : 1) });
+        return;
+      case 'neverStarted':
+        await this.observe(workflowId, { taskArn, kind: 'FINISHED', task: neverStarted(taskArn) });
+        return;
+      case 'missing':
+        await this.observe(workflowId, { taskArn, kind: 'MISSING', reason: 'MISSING' });
+        return;
+      case 'block':
+        await this.observe(workflowId, { taskArn, kind: 'RUNNING', task: snapshot(taskArn, 'RUNNING', 'RUNNING', { startedAt: true }) });
+        return;
+      case 'silent':
+        return;
+    }
+  }
+
+  /** The task ends on its own with this exit code (a `block` task whose StopTask was refused, say). */
+  async finish(taskArn: string, exitCode: number): Promise<void> {
+    const workflowId = this.workflowOf.get(taskArn);
+    if (workflowId === undefined) throw new Error(`FakeEcs never launched or adopted ${taskArn}`);
+    await this.observe(workflowId, { taskArn, kind: 'FINISHED', task: stopped(taskArn, exitCode) });
   }
 
   activities(): EcsActivities {
     return {
-      runEcsTask: (input) => this.runEcsTask(input),
-      waitForEcsTaskChange: (input) => this.waitForEcsTaskChange(input),
+      launchEcsTask: (input) => this.launch(input),
       stopEcsTask: async (input) => {
         this.stops.push(input);
-        const task = this.tasks.get(input.taskArn);
-        if (!task) return { kind: 'notFound', reason: 'The referenced task was not found.' };
-        task.stopped = input;
-        task.stop.open(input.reason);
-        return { kind: 'stopped', task: snapshot(input.taskArn, 'RUNNING', 'STOPPED') };
+        if (this.stopAnswer === 'notFound') return { kind: 'notFound', reason: 'InvalidParameterException: The referenced task was not found.' };
+        if (this.stopAnswer === 'refuse') {
+          throw ApplicationFailure.create({ type: FailureType.EcsStopRefused, message: `StopTask for ${input.taskArn} was refused: AccessDeniedException: not allowed` });
+        }
+        const workflowId = this.workflowOf.get(input.taskArn);
+        if (workflowId !== undefined) {
+          setImmediate(() => void this.observe(workflowId, { taskArn: input.taskArn, kind: 'FINISHED', task: stoppedByUser(input.taskArn, input.reason) }).catch(() => undefined));
+        }
+        return { kind: 'accepted', task: snapshot(input.taskArn, 'RUNNING', 'STOPPED', { startedAt: true }) };
       },
+      ensureObserver: async ({ cluster }) => {
+        this.observerChecks.push(cluster);
+        return this.settings;
+      },
+      observeEcsCluster: () => Promise.reject(new Error('the observer does not run in workflow tests: FakeEcs plays it')),
+      probeExecutor: async () => ({ now: new Date().toISOString(), health: { healthy: true, message: 'fake ECS is healthy' } }),
+      lookupEcsTasks: async ({ taskArns }) => ({ found: taskArns.map((taskArn) => ({ taskArn, cluster: 'test' })), notFound: [] }),
     };
   }
 
-  private async runEcsTask(input: RunEcsTaskInput): Promise<RunEcsTaskResult> {
+  private async launch(input: LaunchEcsTaskInput) {
     const info = Context.current().info;
     this.launches.push({ ...input, scheduledAtMs: info.currentAttemptScheduledTimestampMs, activityAttempt: info.attempt });
     const step = this.steps[Math.min(this.next, this.steps.length - 1)];
     if (!step) throw new Error('FakeEcs has no launch steps');
     this.next += 1;
-    if ('failures' in step) return { kind: 'failed', reasons: step.failures };
-    if ('throw' in step) {
-      if (step.throw === 'empty') {
-        throw ApplicationFailure.create({ type: ActivityErrorType.EmptyRunTaskResponse, message: 'RunTask returned neither tasks nor failures', nonRetryable: true });
-      }
-      throw ApplicationFailure.create({
-        type: step.throw === 'transient' ? ActivityErrorType.Transient : ActivityErrorType.Credentials,
-        message: step.throw === 'transient' ? 'ThrottlingException: Rate exceeded' : 'ExpiredTokenException: token expired',
-      });
+    if ('failures' in step) {
+      const details: LaunchFailureDetails = { reasons: step.failures, settings: this.settings };
+      throw ApplicationFailure.create({ type: FailureType.EcsLaunchFailed, message: `RunTask failed: ${step.failures.join(', ')}`, details: [details] });
     }
-    if ('gate' in step) await step.gate;
-    const taskArn = this.addTask(`${this.arnPrefix}-${this.launches.length}`, step.launch);
-    return { kind: 'launched', task: snapshot(taskArn, 'PROVISIONING', 'RUNNING') };
-  }
-
-  private async waitForEcsTaskChange(input: WaitForEcsTaskChangeInput) {
-    this.waits.push(input);
-    const task = this.tasks.get(input.taskArn);
-    if (!task) return { kind: 'missing' as const, reason: 'MISSING' };
-    if (task.stopped) return { kind: 'changed' as const, task: stoppedByUser(input.taskArn, task.stopped.reason) };
-    if (task.script === 'vanished') return { kind: 'missing' as const, reason: 'MISSING' };
-    const lifecycle = LIFECYCLES[task.script];
-    if (task.position < lifecycle.length) {
-      const step = lifecycle[task.position++]!;
-      if (step === 'missing') return { kind: 'missing' as const, reason: 'MISSING' };
-      return { kind: 'changed' as const, task: step(input.taskArn) };
-    }
-    // `block`: a long-running task; wait (heartbeating) until it is stopped or the wait cancelled.
-    const context = Context.current();
-    const beat = setInterval(() => context.heartbeat(), 50);
-    try {
-      const reason = await Promise.race([task.stop.promise, context.cancelled]);
-      return { kind: 'changed' as const, task: stoppedByUser(input.taskArn, reason) };
-    } finally {
-      clearInterval(beat);
-    }
+    if ('throw' in step) throw thrown(step.throw);
+    const taskArn = `${this.arnPrefix}-${this.launches.length}`;
+    // The observer speaks only after the workflow task that recorded the launch: like the real one.
+    setImmediate(() => void this.play(input.workflowId, taskArn, step.launch).catch(() => undefined));
+    return { task: snapshot(taskArn, 'PROVISIONING', 'RUNNING'), cluster: 'test', settings: this.settings, logLocation: `/tmp/local-ecs/${taskArn.slice(-12)}.log` };
   }
 }
 
-type Step = ((arn: string) => EcsTaskSnapshot) | 'missing';
-
-const LIFECYCLES: Record<TaskScript, Step[]> = {
-  success: [(arn) => snapshot(arn, 'RUNNING', 'RUNNING', { startedAt: true }), (arn) => stopped(arn, 0)],
-  exit1: [(arn) => snapshot(arn, 'RUNNING', 'RUNNING', { startedAt: true }), (arn) => stopped(arn, 1)],
-  neverStarted: [
-    (arn) => ({
-      ...snapshot(arn, 'STOPPED', 'STOPPED'),
-      stopCode: 'TaskFailedToStart',
-      stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s)',
-      containers: [{ name: 'airflow', lastStatus: 'STOPPED', reason: 'CannotPullContainerError' }],
-    }),
-  ],
-  missing: [(arn) => snapshot(arn, 'RUNNING', 'RUNNING', { startedAt: true }), 'missing'],
-  block: [(arn) => snapshot(arn, 'RUNNING', 'RUNNING', { startedAt: true })],
-  // DescribeTasks is eventually consistent: right after RunTask it may not know the task yet.
-  lateVisible: ['missing', (arn) => snapshot(arn, 'RUNNING', 'RUNNING', { startedAt: true }), (arn) => stopped(arn, 0)],
-  vanished: [],
-};
+function thrown(kind: Extract<LaunchStep, { throw: unknown }>['throw']): ApplicationFailure {
+  switch (kind) {
+    case 'empty':
+      return ApplicationFailure.create({ type: FailureType.EcsEmptyRunTaskResponse, message: 'RunTask returned neither tasks nor failures' });
+    case 'invalidExecutorConfig':
+      return ApplicationFailure.create({ type: FailureType.InvalidExecutorConfig, message: 'overrides.containerOverrides[0].memmory: unknown key (did you mean "memory"?)' });
+    case 'deadline':
+      return ApplicationFailure.create({ type: FailureType.EcsLaunchDeadlineExceeded, message: 'RunTask kept failing for 1800 s, past the launch deadline' });
+    case 'transient':
+      return ApplicationFailure.create({ type: FailureType.EcsTransient, message: 'ThrottlingException: Rate exceeded' });
+    case 'credentials':
+      return ApplicationFailure.create({ type: FailureType.EcsCredentials, message: 'ExpiredTokenException: token expired' });
+  }
+}
 
 export function snapshot(taskArn: string, lastStatus: string, desiredStatus: string, opts: { startedAt?: boolean } = {}): EcsTaskSnapshot {
   return {
@@ -154,12 +157,21 @@ export function snapshot(taskArn: string, lastStatus: string, desiredStatus: str
   };
 }
 
-function stopped(taskArn: string, exitCode: number): EcsTaskSnapshot {
+export function stopped(taskArn: string, exitCode: number): EcsTaskSnapshot {
   return {
     ...snapshot(taskArn, 'STOPPED', 'STOPPED', { startedAt: true }),
     stopCode: 'EssentialContainerExited',
     stoppedReason: 'Essential container in task exited',
     containers: [{ name: 'airflow', lastStatus: 'STOPPED', exitCode }],
+  };
+}
+
+function neverStarted(taskArn: string): EcsTaskSnapshot {
+  return {
+    ...snapshot(taskArn, 'STOPPED', 'STOPPED'),
+    stopCode: 'TaskFailedToStart',
+    stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s)',
+    containers: [{ name: 'airflow', lastStatus: 'STOPPED', reason: 'CannotPullContainerError' }],
   };
 }
 
@@ -170,16 +182,4 @@ function stoppedByUser(taskArn: string, reason: string): EcsTaskSnapshot {
     stoppedReason: reason,
     containers: [{ name: 'airflow', lastStatus: 'STOPPED', exitCode: 143 }],
   };
-}
-
-export interface Gate<T = void> {
-  promise: Promise<T>;
-  open: (value: T) => void;
-}
-
-/** A promise with its resolve function, to hold an activity until the test lets it go. */
-export function gate<T = void>(): Gate<T> {
-  let open!: (value: T) => void;
-  const promise = new Promise<T>((resolve) => (open = resolve));
-  return { promise, open };
 }

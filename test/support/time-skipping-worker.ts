@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createEcsWorker, type EcsWorker } from '../../src/worker';
+import { loadExecutorConfig } from '../../src/config';
+import type { AirflowTaskResult } from '../../src/contract/messages';
+import { FailureType } from '../../src/errors';
+import { createEcsWorker, type EcsWorker, type WorkerRuntime } from '../../src/worker';
 import type { FakeEcs } from './fake-ecs-activities';
 
 /** Our workflows, bundled once per test file (quietly: webpack's report is noise in tests). */
@@ -13,12 +18,24 @@ export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   });
 }
 
-/** Our worker (both task queues) on the time-skipping server, with fake ECS activities. */
+export const TEST_RUNTIME: Omit<WorkerRuntime, 'taskQueue'> = {
+  pollIntervalMs: 1000,
+  trackingCheckMs: 30 * 60_000,
+  launchDeadlineMs: 30 * 60_000,
+  terminateTimeoutMs: 15 * 60_000,
+  ecsCallTimeoutMs: 20_000,
+  observerHeartbeatTimeoutMs: 60_000,
+  maxConcurrentEcsCalls: 20,
+  maxCachedWorkflows: 100,
+  maxConcurrentWorkflowTasks: 20,
+};
+
+/** Our worker on the time-skipping server, with fake ECS activities. */
 export function fakeEcsWorker(env: TestWorkflowEnvironment, bundle: WorkflowBundleWithSourceMap, fake: FakeEcs, taskQueue: string): Promise<EcsWorker> {
   return createEcsWorker({
     connection: env.nativeConnection,
-    runtime: { taskQueue, pollIntervalMs: 1000, maxWaitMs: 60_000, maxConcurrentWaits: 100, maxConcurrentEcsCalls: 10 },
-    executor: { cluster: 'test' },
+    runtime: { ...TEST_RUNTIME, taskQueue },
+    executor: loadExecutorConfig({ ECS_EXECUTOR_CLUSTER: 'test', ECS_EXECUTOR_CONTAINER_NAME: 'airflow', ECS_EXECUTOR_TASK_DEFINITION: 'airflow' }),
     activities: fake.activities(),
     workflowBundle: bundle,
   });
@@ -34,4 +51,15 @@ export async function withFakeEcsWorker<R>(
   const taskQueue = `tq-${randomUUID()}`;
   const worker = await fakeEcsWorker(env, bundle, fake, taskQueue);
   return worker.runUntil(body(taskQueue));
+}
+
+/** The task's outcome whichever way the workflow closed: a SUCCESS result, or the FAILED result its AirflowTaskFailed failure carries. */
+export async function taskResult(handle: WorkflowHandle): Promise<AirflowTaskResult> {
+  try {
+    return (await handle.result()) as AirflowTaskResult;
+  } catch (err) {
+    const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure && cause.type === FailureType.AirflowTaskFailed) return cause.details?.[0] as AirflowTaskResult;
+    throw err;
+  }
 }

@@ -1,4 +1,4 @@
-import { cloneJson, findNonJson, isJsonObject } from '../../src/rules/json';
+import { cloneJson, findNonJson, findTooDeep, formatPath, isJsonObject } from '../../src/rules/json';
 
 describe('isJsonObject', () => {
   it.each([
@@ -39,5 +39,41 @@ describe('findNonJson', () => {
 
   it('reports a bad value at the top level as "the value"', () => {
     expect(findNonJson(undefined)).toBe('the value is undefined');
+  });
+});
+
+describe('findTooDeep', () => {
+  it('finds nothing in a value exactly as deep as allowed', () => {
+    expect(findTooDeep({ a: [{ b: 1 }] }, 3)).toBeUndefined();
+  });
+
+  it('reports one level more, with its path', () => {
+    expect(findTooDeep({ a: [{ b: {} }] }, 3)).toBe('a[0].b (more than 3 levels of objects and lists)');
+  });
+
+  it('handles 200,000 levels without overflowing the stack, showing the first segments of the path', () => {
+    let deep: unknown = [];
+    for (let i = 0; i < 200_000; i++) deep = { k: deep };
+    expect(findTooDeep(deep, 32)).toBe('k.k.k.k.k.k... (more than 32 levels of objects and lists)');
+  });
+
+  it('reports a cycle as too deep instead of looping', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(findTooDeep(cyclic, 5)).toMatch(/^self\.self/);
+  });
+
+  it('reports a top-level value too deep for a limit of 0 as "the value"', () => {
+    expect(findTooDeep({}, 0)).toBe('the value (more than 0 levels of objects and lists)');
+  });
+});
+
+describe('formatPath', () => {
+  it.each([
+    [['overrides', 'containerOverrides', 0, 'memory'], 'overrides.containerOverrides[0].memory'],
+    [[0, 'weight'], '[0].weight'],
+    [[], ''],
+  ])('formats %j as %p', (path, expected) => {
+    expect(formatPath(path)).toBe(expected);
   });
 });

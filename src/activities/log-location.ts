@@ -1,0 +1,40 @@
+import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import type { Logger } from '@temporalio/common';
+import type { EcsClientProvider } from '../ecs/ecs-client';
+import { describeLogLocation, type ContainerLogConfiguration } from '../rules/log-location';
+
+/**
+ * Reads each task definition's log configuration once per worker (DescribeTaskDefinition) and tells
+ * where a task's output is. Best effort: an error here must never fail a launch.
+ */
+export function logLocator(ecs: EcsClientProvider, logger: Logger): (taskDefinition: string | undefined, taskArn: string, containerName: string) => Promise<string | undefined> {
+  const cache = new Map<string, Promise<Map<string, ContainerLogConfiguration>>>();
+  return async (taskDefinition, taskArn, containerName) => {
+    if (taskDefinition === undefined) return undefined;
+    let configs = cache.get(taskDefinition);
+    if (configs === undefined) {
+      configs = ecs
+        .get()
+        .send(new DescribeTaskDefinitionCommand({ taskDefinition }))
+        .then(
+          (output) =>
+            new Map(
+              (output.taskDefinition?.containerDefinitions ?? []).flatMap((c) =>
+                c.name !== undefined && c.logConfiguration !== undefined
+                  ? [[c.name, { logDriver: c.logConfiguration.logDriver, options: c.logConfiguration.options } as ContainerLogConfiguration]]
+                  : [],
+              ),
+            ),
+        );
+      cache.set(taskDefinition, configs);
+      // A failed lookup is retried at the next launch, not cached.
+      configs.catch(() => cache.delete(taskDefinition));
+    }
+    try {
+      return describeLogLocation((await configs).get(containerName), taskArn, containerName);
+    } catch (err) {
+      logger.debug('could not read the task definition log configuration', { taskDefinition, error: String(err) });
+      return undefined;
+    }
+  };
+}

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { adoptedTaskWorkflowId, taskWorkflowId, WORKFLOW_ID_PREFIX } from '../contract/ids';
+import { adoptedTaskInputSchema, type AdoptedTaskInput } from '../contract/inputs';
+import { shortKey, workloadKeySchema, type WorkloadKeyInput } from '../contract/keys';
+import { keySearchAttributes, SearchAttributes } from '../contract/search-attributes';
+import { concurrencyLimit } from '../concurrency';
+import { chunk } from '../ecs/describe';
+import { and, byTaskArnsQuery, oneOf, or, RUNNING } from '../temporal/queries';
+import { ecsTaskWorkflow } from '../workflows/ecs-task';
+import { ecsLookupWorkflow } from '../workflows/probe';
+
+/** A task instance as Airflow hands it over for adoption: its key and its ECS task ARN. */
+export interface TaskInstanceRef {
+  key: WorkloadKeyInput;
+  externalExecutorId?: string | null;
+}
+
+export interface AdoptionOutcome<T extends TaskInstanceRef> {
+  adopted: T[];
+  notAdopted: { ti: T; reason: string }[];
+}
+
+/** How long adoption waits for a worker to describe the ARNs before it gives up (the tasks are then not adopted). */
+const LOOKUP_TIMEOUT_MS = 60_000;
+
+/**
+ * Airflow's try_adopt_task_instances. A task whose ECS task a running workflow tracks is already
+ * adopted; an ARN that ECS still knows gets a tracker keyed by the ARN (attaching to one that
+ * runs: never a second tracker, never a RunTask). Each task instance is judged on its own: a
+ * malformed ARN or key only keeps that one from being adopted.
+ */
+export async function adoptTaskInstances<T extends TaskInstanceRef>(
+  client: Client,
+  args: { taskQueue: string; executorName: string },
+  tis: readonly T[],
+): Promise<AdoptionOutcome<T>> {
+  const outcome: AdoptionOutcome<T> = { adopted: [], notAdopted: [] };
+  const candidates: { ti: T; arn: string; key: AdoptedTaskInput['key'] }[] = [];
+  for (const ti of tis) {
+    const key = workloadKeySchema.safeParse(ti.key);
+    const arn = ti.externalExecutorId ?? '';
+    const arnCheck = adoptedTaskInputSchema.shape.taskArn.safeParse(arn);
+    if (!key.success) outcome.notAdopted.push({ ti, reason: `invalid key: ${key.error.issues.map((i) => i.message).join('; ')}` });
+    else if (!arnCheck.success) outcome.notAdopted.push({ ti, reason: arn === '' ? 'no external_executor_id (ECS task ARN)' : `${arnCheck.error.issues[0]?.message} (got ${JSON.stringify(arn)})` });
+    else candidates.push({ ti, arn, key: key.data });
+  }
+  if (candidates.length === 0) return outcome;
+
+  // Already tracked: the try's own task workflow runs (it tracks its current attempt, whatever the
+  // ARN Airflow last saw), or a running workflow's current ECS task is this one (an earlier adoption).
+  const running = new Set<string>();
+  const tracked = new Set<string>();
+  for (const batch of chunk(candidates, 50)) {
+    const query = and(or(byTaskArnsQuery(batch.map((c) => c.arn)), oneOf('WorkflowId', batch.map((c) => taskWorkflowId(c.key)))), RUNNING);
+    for await (const info of client.workflow.list({ query })) {
+      running.add(info.workflowId);
+      const current = info.typedSearchAttributes.get(SearchAttributes.taskArn);
+      if (current !== undefined) tracked.add(current);
+    }
+  }
+  const isTracked = (c: (typeof candidates)[number]) => running.has(taskWorkflowId(c.key)) || tracked.has(c.arn);
+  const untracked = candidates.filter((c) => !isTracked(c));
+  outcome.adopted.push(...candidates.filter(isTracked).map((c) => c.ti));
+  if (untracked.length === 0) return outcome;
+
+  const lookup = await client.workflow.execute(ecsLookupWorkflow, {
+    taskQueue: args.taskQueue,
+    workflowId: `${WORKFLOW_ID_PREFIX.lookup}${randomUUID()}`,
+    args: [{ taskArns: untracked.map((c) => c.arn) }],
+    workflowExecutionTimeout: LOOKUP_TIMEOUT_MS,
+    staticSummary: `Adoption: which of ${untracked.length} ECS tasks ECS still knows`,
+  });
+  const found = new Map(lookup.found.map((f) => [f.taskArn, f.cluster]));
+  const missing = new Map(lookup.notFound.map((f) => [f.taskArn, f.reason]));
+  const slot = concurrencyLimit(20);
+  await Promise.all(
+    untracked.map((c) =>
+      slot(async () => {
+        const cluster = found.get(c.arn);
+        if (cluster === undefined) {
+          outcome.notAdopted.push({ ti: c.ti, reason: `ECS does not know ${c.arn} (${missing.get(c.arn) ?? 'MISSING'})` });
+          return;
+        }
+        await startTracker(client, args, { taskArn: c.arn, cluster, key: c.key, executorName: args.executorName });
+        outcome.adopted.push(c.ti);
+      }),
+    ),
+  );
+  return outcome;
+}
+
+async function startTracker(client: Client, args: { taskQueue: string }, input: AdoptedTaskInput): Promise<void> {
+  try {
+    await client.workflow.start(ecsTaskWorkflow, {
+      taskQueue: args.taskQueue,
+      workflowId: adoptedTaskWorkflowId(input.taskArn),
+      args: [input],
+      // Attach to the tracker that already runs for this ARN: never a second one.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: [
+        ...keySearchAttributes(input.key),
+        { key: SearchAttributes.executorName, value: input.executorName },
+        { key: SearchAttributes.state, value: 'QUEUED' },
+      ],
+      staticSummary: `${shortKey(input.key)}: adopted ECS task ${input.taskArn}`,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}

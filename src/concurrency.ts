@@ -1,0 +1,28 @@
+/**
+ * Runs at most `concurrency` of the functions given to the returned scheduler at once, in order.
+ * (The observer's DescribeTasks calls and signals; a dependency for ten lines is not worth it.)
+ */
+export function concurrencyLimit(concurrency: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number of at least 1, got ${concurrency}`);
+  let active = 0;
+  const queue: (() => void)[] = [];
+  const next = () => {
+    if (active >= concurrency) return;
+    const start = queue.shift();
+    if (start === undefined) return;
+    active += 1;
+    start();
+  };
+  return <T>(fn: () => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      queue.push(() => {
+        fn()
+          .then(resolve, reject)
+          .finally(() => {
+            active -= 1;
+            next();
+          });
+      });
+      next();
+    });
+}

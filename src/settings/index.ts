@@ -1,0 +1,13 @@
+/** Every setting of the executor, defined once (table.ts), read by the loaders (load.ts), shown by docs.ts. */
+export { envVarsHelp, settingsMarkdownTable } from './docs';
+export { loadExecutorConfig, loadRuntimeConfig, type ExecutorConfig, type RuntimeConfig } from './load';
+export {
+  ALL_SETTINGS,
+  EXECUTOR_SETTINGS,
+  RUNTIME_SETTINGS,
+  defaultText,
+  isRequired,
+  type ExecutorSettingName,
+  type Setting,
+  type SettingGroup,
+} from './table';
