@@ -139,7 +139,8 @@ export class EcsExecutorClient {
   async tryAdoptTaskInstances<T extends TaskInstanceRef>(tis: readonly T[]): Promise<T[]> {
     const outcome = await adoptTaskInstances(this.temporal, { taskQueue: this.settings.taskQueue, executorName: this.executorName }, tis);
     for (const { ti, reason } of outcome.notAdopted) this.log.info({ key: ti.key, reason }, 'not adopted');
-    return outcome.notAdopted.map((n) => n.ti);
+    const notAdopted = new Set(outcome.notAdopted.map((n) => n.ti));
+    return tis.filter((ti) => notAdopted.has(ti));
   }
 
   /** Airflow's end(): accept nothing new and wait until every task of this executor has finished. Never throws. */

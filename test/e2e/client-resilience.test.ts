@@ -1,10 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
 import { EcsExecutorClient } from '../../src/client';
-import { loadExecutorConfig, loadRuntimeConfig } from '../../src/config';
 import { freePort } from '../../src/dev/dev-server';
 import pino from 'pino';
 
-/** Spec section 8: sync, end and terminate never take the scheduler down, whatever fails. */
+/** sync, end and terminate never take the scheduler down, whatever fails (docs/airflow-behaviour.md). */
 describe('EcsExecutorClient when Temporal is unreachable', () => {
   let connection: Connection;
   let client: EcsExecutorClient;
@@ -14,11 +13,9 @@ describe('EcsExecutorClient when Temporal is unreachable', () => {
     // Nothing listens on this port: every call fails.
     // No gRPC retry interceptor: each call fails at once instead of retrying for ~20 s.
     connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500, interceptors: [] });
-    const env = { ECS_EXECUTOR_CLUSTER: 'c', ECS_EXECUTOR_CONTAINER_NAME: 'airflow', ECS_EXECUTOR_TASK_DEFINITION: 'td' };
     client = await EcsExecutorClient.connect({
       client: new Client({ connection }),
-      executor: loadExecutorConfig(env),
-      runtime: loadRuntimeConfig(env),
+      settings: { taskQueue: 'unreachable', executorName: 'unreachable', syncLagMs: 10_000 },
       logger: pino({ level: 'error' }, { write: (line: string) => void logged.push(line) }),
     });
   });

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RunTaskCommand } from '@aws-sdk/client-ecs';
-import { ecsTaskWorkflowId } from '../../src/workflow-ids';
+import { adoptedTaskWorkflowId } from '../../src/contract/ids';
+import type { WorkloadKey } from '../../src/contract/keys';
 import { eventually, Gate, isAlive, nodeCommand, startE2e, uniqueKey, type E2eContext } from '../support/e2e';
 
 /** A container command that records its pid, then runs until stopped (or for `ms`). */
@@ -18,11 +19,16 @@ async function pidOf(file: string): Promise<number> {
   return eventually(() => (existsSync(file) && readFileSync(file, 'utf8') ? Number(readFileSync(file, 'utf8')) : undefined), `the task process to start (${file})`);
 }
 
+function sameTask(a: WorkloadKey, b: { taskId: string }): boolean {
+  return 'taskId' in a && a.taskId === b.taskId;
+}
+
 describe('terminate and adoption end to end (dev server, local ECS endpoint)', () => {
   let e2e: E2eContext;
 
   beforeAll(async () => {
-    e2e = await startE2e();
+    // Reconciliation soon and often, so that a task whose workflow was closed from outside is found in seconds.
+    e2e = await startE2e({ observer: { reconcileMs: 1_000, orphanGraceMs: 2_000 } });
     await e2e.startWorker();
   });
 
@@ -46,17 +52,22 @@ describe('terminate and adoption end to end (dev server, local ECS endpoint)', (
     expect(status.attempts[0]).toMatchObject({ outcome: 'TERMINATED', lastStatus: 'STOPPED', stopCode: 'UserInitiated', stoppedReason: 'operator asked' });
   });
 
-  it("stops the ECS task when an operator terminates the task workflow through Temporal (no code of ours runs in it)", async () => {
+  it('stops the ECS task and reports FAILED once when an operator terminates the task workflow through Temporal', async () => {
     const key = uniqueKey('temporal-terminate');
     const file = pidFile('temporal-terminate');
     const { workflowId } = await e2e.client.executeAsync(key, longRunning(file));
     const pid = await pidOf(file);
-    const taskArn = await eventually(async () => (await e2e.client.status(key)).taskArn, 'the task ARN');
+    await eventually(async () => (await e2e.client.sync()).find((e) => sameTask(e.key, key) && e.state === 'RUNNING'), 'RUNNING reported');
     await e2e.env.client.workflow.getHandle(workflowId).terminate('operator used Temporal terminate');
-    // The tracker is asked to cancel (parent close policy), which it handles as terminate: StopTask.
-    const tracked = await e2e.env.client.workflow.getHandle(ecsTaskWorkflowId(taskArn)).result();
-    expect(tracked).toMatchObject({ kind: 'stopped', terminated: true });
-    expect(isAlive(pid)).toBe(false);
+    // No code of ours runs in a terminated workflow: the observer's reconciliation finds the ECS task nobody tracks and stops it.
+    await eventually(() => !isAlive(pid), 'the orphaned ECS task to be stopped', 60_000);
+    const failed = await eventually(async () => (await e2e.client.sync()).find((e) => sameTask(e.key, key)), 'the terminated workflow reported');
+    expect(failed.state).toBe('FAILED');
+    expect(failed.info).toMatch(/terminated from the Temporal side by .*: operator used Temporal terminate/);
+    // Once: the next syncs say nothing more about it.
+    expect((await e2e.client.sync()).filter((e) => sameTask(e.key, key))).toEqual([]);
+    const status = await e2e.client.status(key);
+    expect(status.state).toBe('FAILED');
   });
 
   it('adopts a task launched directly with RunTask (not by us) and tracks it to SUCCESS without a RunTask', async () => {
@@ -78,16 +89,18 @@ describe('terminate and adoption end to end (dev server, local ECS endpoint)', (
     expect(notAdopted.map((ti) => ti.externalExecutorId ?? null)).toEqual([unknownArn, null]);
 
     // Adopting the same ARN again attaches to the tracker already running for it.
-    const tracker = e2e.env.client.workflow.getHandle(ecsTaskWorkflowId(arn!));
+    const tracker = e2e.env.client.workflow.getHandle(adoptedTaskWorkflowId(arn!));
     const firstRun = (await tracker.describe()).runId;
     expect(await e2e.client.tryAdoptTaskInstances([{ key, externalExecutorId: arn }])).toEqual([]);
     expect((await tracker.describe()).runId).toBe(firstRun);
 
     gate.open();
-    const done = await eventually(async () => (await e2e.client.sync()).find((e) => e.key.taskId === key.taskId && e.state === 'SUCCESS'), 'the adopted task to succeed');
+    const done = await eventually(async () => (await e2e.client.sync()).find((e) => sameTask(e.key, key) && e.state === 'SUCCESS'), 'the adopted task to succeed');
     expect(done.externalExecutorId).toBe(arn);
     expect((e2e.ecs.stats().calls.RunTask ?? 0) - runTaskBefore).toBe(0);
-    expect(await tracker.result()).toMatchObject({ kind: 'stopped', state: 'SUCCESS', terminated: false });
+    expect(await tracker.result()).toMatchObject({ state: 'SUCCESS', terminated: false, status: { adopted: true } });
+    // status() of the key finds the adopted tracker.
+    expect(await e2e.client.status(key)).toMatchObject({ adopted: true, state: 'SUCCESS', taskArn: arn });
   });
 
   it('adopts after the client that submitted is gone: attaches to the running workflow, one RunTask', async () => {
