@@ -9,8 +9,11 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { contractFiles } from '../src/contract/generate';
 
-const dir = path.resolve(__dirname, '..', 'contract');
-for (const [name, content] of Object.entries(contractFiles())) {
-  writeFileSync(path.join(dir, name), content);
-  process.stdout.write(`wrote contract/${name}\n`);
+// contract/ for readers and tests; the Python package ships its own copy (package data).
+const dirs = ['contract', 'python/src/temporal_ecs_executor/contract'];
+for (const dir of dirs) {
+  for (const [name, content] of Object.entries(contractFiles())) {
+    writeFileSync(path.resolve(__dirname, '..', dir, name), content);
+    process.stdout.write(`wrote ${dir}/${name}\n`);
+  }
 }

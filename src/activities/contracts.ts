@@ -20,8 +20,9 @@ export interface TrackingSettings {
 }
 
 export interface LaunchEcsTaskInput {
-  /** Workflow ID and launch attempt: together they derive RunTask's idempotency clientToken. */
+  /** Workflow ID, first run ID and launch attempt: together they derive RunTask's idempotency clientToken. */
   workflowId: string;
+  firstRunId: string;
   attempt: number;
   key: WorkloadKey;
   command?: string[];

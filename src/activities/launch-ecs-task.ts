@@ -14,14 +14,16 @@ import type { EcsActivityDeps } from './deps';
 import { failure, throwIfRetryable } from './failures';
 
 /**
- * RunTask's idempotency token for one launch attempt of one workflow. ECS returns the original
- * task for a repeated token instead of starting another, so a RunTask retried after a timeout or
- * a worker crash never launches twice; a new attempt gets a new token, so a relaunch really
- * launches. ECS allows at most 64 ASCII characters: a sha256 hex digest is exactly 64.
+ * RunTask's idempotency token for one launch attempt of one workflow execution. ECS returns the
+ * original task for a repeated token instead of starting another, so a RunTask retried after a
+ * timeout or a worker crash never launches twice; a new attempt gets a new token, so a relaunch
+ * really launches, and so does a new execution under the same workflow ID (a try re-queued after
+ * a revoke): its first run ID differs. The first run ID survives continue-as-new. ECS allows at
+ * most 64 ASCII characters: a sha256 hex digest is exactly 64.
  */
-export function launchClientToken(workflowId: string, attempt: number): string {
-  // The NUL separator keeps ("wf-1", 23) and ("wf-12", 3) apart.
-  return createHash('sha256').update(`${workflowId}\u0000${attempt}`).digest('hex');
+export function launchClientToken(workflowId: string, firstRunId: string, attempt: number): string {
+  // NUL separators keep ("wf-1", 23) and ("wf-12", 3) apart.
+  return createHash('sha256').update(`${workflowId}\u0000${firstRunId}\u0000${attempt}`).digest('hex');
 }
 
 /** Like Airflow's executor logs them: the reason, with the ARN and detail when ECS gives them. */
@@ -43,7 +45,7 @@ export async function launchEcsTask(deps: EcsActivityDeps, input: LaunchEcsTaskI
   const request: RunTaskCommandInput = {
     ...(runTaskInput as unknown as RunTaskCommandInput),
     startedBy: (runTaskInput.startedBy as string | undefined) ?? deps.startedBy,
-    clientToken: launchClientToken(input.workflowId, input.attempt),
+    clientToken: launchClientToken(input.workflowId, input.firstRunId, input.attempt),
   };
   const requestCluster = request.cluster ?? 'default';
   const launchFailed = (reasons: string[]): never => {

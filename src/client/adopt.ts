@@ -36,14 +36,19 @@ export async function adoptTaskInstances<T extends TaskInstanceRef>(
   tis: readonly T[],
 ): Promise<AdoptionOutcome<T>> {
   const outcome: AdoptionOutcome<T> = { adopted: [], notAdopted: [] };
-  const candidates: { ti: T; arn: string; key: AdoptedTaskInput['key'] }[] = [];
+  // A TI without a (valid) ARN can still be adopted when its own try's workflow runs: a scheduler
+  // that died right after submitting may never have stored the ARN.
+  const candidates: { ti: T; arn?: string; arnProblem?: string; key: AdoptedTaskInput['key'] }[] = [];
   for (const ti of tis) {
     const key = workloadKeySchema.safeParse(ti.key);
+    if (!key.success) {
+      outcome.notAdopted.push({ ti, reason: `invalid key: ${key.error.issues.map((i) => i.message).join('; ')}` });
+      continue;
+    }
     const arn = ti.externalExecutorId ?? '';
     const arnCheck = adoptedTaskInputSchema.shape.taskArn.safeParse(arn);
-    if (!key.success) outcome.notAdopted.push({ ti, reason: `invalid key: ${key.error.issues.map((i) => i.message).join('; ')}` });
-    else if (!arnCheck.success) outcome.notAdopted.push({ ti, reason: arn === '' ? 'no external_executor_id (ECS task ARN)' : `${arnCheck.error.issues[0]?.message} (got ${JSON.stringify(arn)})` });
-    else candidates.push({ ti, arn, key: key.data });
+    if (arnCheck.success) candidates.push({ ti, arn, key: key.data });
+    else candidates.push({ ti, key: key.data, arnProblem: arn === '' ? 'no external_executor_id (ECS task ARN)' : `${arnCheck.error.issues[0]?.message} (got ${JSON.stringify(arn)})` });
   }
   if (candidates.length === 0) return outcome;
 
@@ -52,16 +57,24 @@ export async function adoptTaskInstances<T extends TaskInstanceRef>(
   const running = new Set<string>();
   const tracked = new Set<string>();
   for (const batch of chunk(candidates, 50)) {
-    const query = and(or(byTaskArnsQuery(batch.map((c) => c.arn)), oneOf('WorkflowId', batch.map((c) => taskWorkflowId(c.key)))), RUNNING);
+    const arns = batch.flatMap((c) => (c.arn !== undefined ? [c.arn] : []));
+    const ids = oneOf('WorkflowId', batch.map((c) => taskWorkflowId(c.key)));
+    const query = and(arns.length > 0 ? or(byTaskArnsQuery(arns), ids) : ids, RUNNING);
     for await (const info of client.workflow.list({ query })) {
       running.add(info.workflowId);
       const current = info.typedSearchAttributes.get(SearchAttributes.taskArn);
       if (current !== undefined) tracked.add(current);
     }
   }
-  const isTracked = (c: (typeof candidates)[number]) => running.has(taskWorkflowId(c.key)) || tracked.has(c.arn);
-  const untracked = candidates.filter((c) => !isTracked(c));
+  const isTracked = (c: (typeof candidates)[number]) => running.has(taskWorkflowId(c.key)) || (c.arn !== undefined && tracked.has(c.arn));
   outcome.adopted.push(...candidates.filter(isTracked).map((c) => c.ti));
+  const lookups: { ti: T; arn: string; key: AdoptedTaskInput['key'] }[] = [];
+  for (const c of candidates) {
+    if (isTracked(c)) continue;
+    if (c.arn === undefined) outcome.notAdopted.push({ ti: c.ti, reason: c.arnProblem ?? 'no ECS task ARN' });
+    else lookups.push({ ti: c.ti, arn: c.arn, key: c.key });
+  }
+  const untracked = lookups;
   if (untracked.length === 0) return outcome;
 
   const lookup = await client.workflow.execute(ecsLookupWorkflow, {

@@ -62,10 +62,12 @@ export class StateChangeFeed {
       const summary = summarize(info);
       const at = Math.max(summary.stateChangedAt?.getTime() ?? 0, summary.closeTime?.getTime() ?? 0);
       newest = Math.max(newest, at);
+      // A run that continued as new is not the end of the task: its successor reports.
+      if (summary.status === 'CONTINUED_AS_NEW') continue;
+      const fingerprint = `${reportedState(summary)}|${summary.taskArn ?? ''}`;
+      if (this.reported.get(info.workflowId)?.fingerprint === fingerprint) continue;
       const event = await this.eventFor(summary);
       if (event === undefined) continue;
-      const fingerprint = `${event.state}|${event.externalExecutorId ?? ''}`;
-      if (this.reported.get(info.workflowId)?.fingerprint === fingerprint) continue;
       this.reported.set(info.workflowId, { fingerprint, at });
       events.push(event);
     }
@@ -87,6 +89,12 @@ export class StateChangeFeed {
     // Closed without recording a final state: Temporal-side terminate, timeout, or a failure of our code.
     return { ...base, state: 'FAILED', info: await closeReason(this.client, summary) };
   }
+}
+
+/** The state sync() reports for a row: a closed workflow without a final state counts as FAILED. */
+function reportedState(summary: TaskSummary): string | undefined {
+  if (summary.status === 'RUNNING') return summary.state;
+  return summary.state !== undefined && FINAL.has(summary.state) ? summary.state : 'FAILED';
 }
 
 /** "terminated by <identity>: <reason>", "timed out", ...: the close event says how a workflow closed from outside. */

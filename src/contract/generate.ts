@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FailureType } from '../errors';
-import { adoptedTaskWorkflowId, observerWorkflowId, taskWorkflowId, WORKFLOW_ID_PREFIX } from './ids';
+import { runTaskJsonSchema } from '../rules/run-task-shape';
+import { adoptedTaskWorkflowId, MAX_WORKFLOW_ID_LENGTH, observerWorkflowId, taskWorkflowId, WORKFLOW_ID_PREFIX } from './ids';
 import { adoptedTaskInputSchema, taskWorkflowInputSchema } from './inputs';
 import { workloadKeySchema, type WorkloadKeyInput } from './keys';
 import { DEFAULT_TERMINATE_REASON } from './messages';
@@ -15,6 +16,8 @@ export function contractFiles(): Record<string, string> {
   return {
     'task-workflow-input.schema.json': json(z.toJSONSchema(taskWorkflowInputSchema, { io: 'input' })),
     'adopted-task-input.schema.json': json(z.toJSONSchema(adoptedTaskInputSchema, { io: 'input' })),
+    // executor_config is RunTask arguments merged over the worker's template: every member optional, no unknown key.
+    'executor-config.schema.json': json(runTaskJsonSchema('overlay')),
     'names.json': json({
       workflowTypes: {
         task: 'airflowTaskWorkflow',
@@ -29,6 +32,7 @@ export function contractFiles(): Record<string, string> {
       searchAttributes: Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, key.type])),
       failureTypes: FailureType,
       workflowIdPrefixes: WORKFLOW_ID_PREFIX,
+      maxWorkflowIdLength: MAX_WORKFLOW_ID_LENGTH,
     }),
     'workflow-id-vectors.json': json(idVectors()),
   };

@@ -121,6 +121,7 @@ async function launch(input: TaskWorkflowInput, run: TaskRun, attempt: number): 
     return await launchActivities.launchEcsTask.executeWithOptions({ summary: `RunTask, attempt ${attempt}${max ? ` of ${max}` : ''}` }, [
       {
         workflowId: workflowInfo().workflowId,
+        firstRunId: workflowInfo().firstExecutionRunId,
         attempt,
         key: input.key,
         ...(input.command !== undefined ? { command: input.command } : {}),
