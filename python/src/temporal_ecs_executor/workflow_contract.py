@@ -217,17 +217,28 @@ def _describe(error: jsonschema.ValidationError, *, secret: bool = False) -> str
 
 def _problems(validator: jsonschema.protocols.Validator, instance: Any, *, secret: bool = False) -> list[str]:
     errors = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
-    problems: list[str] = []
-    for error in errors:
-        # anyOf over the two key shapes: the problems of the shape the key was meant to have
-        # (a callback key names its callbackId; anything else is a task instance key).
-        if error.validator == "anyOf" and error.context:
-            meant = 1 if isinstance(error.instance, Mapping) and "callbackId" in error.instance else 0
-            branch = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] == meant]
-            problems.extend(_describe(e, secret=secret) for e in branch or [error])
-        else:
-            problems.append(_describe(error, secret=secret))
-    return problems
+    return [problem for error in errors for problem in _flatten(error, secret=secret)]
+
+
+def _flatten(error: jsonschema.ValidationError, *, secret: bool) -> list[str]:
+    """An anyOf failure is told by the branch the value was meant for, down to the real problem."""
+    if error.validator != "anyOf" or not error.context:
+        return [_describe(error, secret=secret)]
+    by_branch: dict[int, list[jsonschema.ValidationError]] = {}
+    for e in error.context:
+        if e.relative_schema_path:
+            by_branch.setdefault(int(e.relative_schema_path[0]), []).append(e)
+    # The key's two shapes: a callback key names its callbackId; anything else is a task instance key.
+    if isinstance(error.instance, Mapping) and error.absolute_path and str(error.absolute_path[0]) == "key" and len(error.absolute_path) == 1:
+        meant = 1 if "callbackId" in error.instance else 0
+        candidates = [by_branch.get(meant, [])]
+    else:
+        # A branch whose only complaint is the value's type is not the one meant (e.g. the null of a nullable list).
+        candidates = [errs for errs in by_branch.values() if not all(e.validator == "type" and not e.relative_path for e in errs)]
+    chosen = next((errs for errs in candidates if errs), None)
+    if chosen is None:
+        return [_describe(error, secret=secret)]
+    return [problem for e in chosen for problem in _flatten(e, secret=secret)]
 
 
 #: The RunTask shape schema of executor_config, when the contract has one (contract/executor-config.schema.json).
