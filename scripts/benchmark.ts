@@ -1,436 +1,501 @@
 /**
- * Benchmark: how the executor scales with the number of concurrently tracked tasks.
+ * The benchmark (never a timed test): how fast and how cheaply the executor launches and tracks
+ * N tasks, against the Temporal floor and, with --compare-airflow, Airflow's own AwsEcsExecutor
+ * on the same endpoint in the same run. Every process is its own (dev server, local ECS endpoint in
+ * scripted mode, our worker with default settings, the Airflow harness), so CPU and memory are
+ * each one's own. Figures are medians over --runs runs, with min–max.
  *
- * One Temporal dev server and one local ECS endpoint for the whole run; for each size N a fresh
- * executor (name, task queue, worker, DescribeTasks batcher) submits N tasks that each run
- * `sleep <task-seconds>` as a local process, and waits until every one has succeeded. Prints
- * figures, never asserts timings; exits non-zero only when a task did not succeed (or the run
- * was interrupted or timed out).
- *
- *   npm run bench -- --sizes 10,50,200 --task-seconds 20 --poll-seconds 1
+ *   npm run bench -- [--sizes 1000] [--runs 3] [--task-seconds 20] [--compare-airflow]
+ *   npm run bench -- --tracked 10000 [--tracked-seconds 300]    (10,000 long-running tasks on one worker)
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { EcsExecutorClient } from '../src/client';
-import { loadExecutorConfig, loadRuntimeConfig } from '../src/config';
-import { startDevServer } from '../src/dev/dev-server';
-import type { DescribeTasksBatcherStats } from '../src/ecs/describe-batcher';
-import { EcsClientProvider } from '../src/ecs/ecs-client';
-import { startLocalEcs, type LocalEcs } from '../src/local-ecs';
-import { createLogger } from '../src/logger';
-import type { AirflowTaskResult } from '../src/messages';
-import type { TaskInstanceKey } from '../src/types';
-import { createEcsWorker } from '../src/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import pino from 'pino';
+import { EcsExecutorClient, type SubmitRequest } from '../src/client';
+import { observerWorkflowId } from '../src/contract/ids';
+import type { ObserverProgress } from '../src/activities';
+import { measureEndpointCeiling } from '../src/dev/local-ecs/measure-ceiling';
+import { startedByMarker } from '../src/rules/started-by';
+import { collectHistoryStats, perTask } from './bench/history-stats';
+import { readProcCpu, readProcMemory } from './bench/proc-stats';
+import { REPO, startLocalEcsProcess, startTemporal, startWorkerProcess, type Proc } from './bench/stack';
+import { combineRuns, formatNumber, formatTable, percentile, printComparisonTable, type ComparisonRow, type Figures } from './bench/stats';
+import { deltaTemporalMetrics, rpcPerTask, scrapeTemporalMetricsSettled } from './bench/temporal-metrics';
 
-const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
-/** What Airflow's original executor puts in one DescribeTasks call (the API allows 100). */
-const AIRFLOW_DESCRIBE_BATCH = 99;
-const MONITOR_EVERY_MS = 100;
-const CLEANUP_TIMEOUT_MS = 60_000;
+const USAGE = `usage: npm run bench -- [--sizes 1000] [--runs 3] [--task-seconds 20] [--sync-seconds 1] [--compare-airflow]
+                        [--tracked 10000 [--tracked-seconds 300]] [--timeout-seconds 1800]`;
 
 interface Options {
   sizes: number[];
+  runs: number;
   taskSeconds: number;
-  pollSeconds: number;
+  syncSeconds: number;
+  compareAirflow: boolean;
+  tracked: number;
+  trackedSeconds: number;
   timeoutSeconds: number;
-  submitConcurrency: number;
 }
 
-const USAGE = `usage: npm run bench -- [--sizes 10,50,200] [--task-seconds 20] [--poll-seconds 1]
-                        [--submit-concurrency 1] [--timeout-seconds 900]`;
-
-const OPTION_FLAGS = {
-  sizes: { type: 'string' },
-  'task-seconds': { type: 'string' },
-  'poll-seconds': { type: 'string' },
-  'timeout-seconds': { type: 'string' },
-  'submit-concurrency': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
 function parseOptions(argv: string[]): Options {
-  const values = (() => {
-    try {
-      return parseArgs({ args: argv, options: OPTION_FLAGS }).values;
-    } catch (err) {
-      throw new Error(`${(err as Error).message}\n${USAGE}`, { cause: err });
-    }
-  })();
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: 'string' },
+      runs: { type: 'string' },
+      'task-seconds': { type: 'string' },
+      'sync-seconds': { type: 'string' },
+      'compare-airflow': { type: 'boolean' },
+      tracked: { type: 'string' },
+      'tracked-seconds': { type: 'string' },
+      'timeout-seconds': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  const positive = (flag: string, raw: string, integer: boolean): number => {
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-      throw new Error(`${flag} expects a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(raw)}\n${USAGE}`);
-    }
-    return value;
-  };
-  const option = (name: 'task-seconds' | 'poll-seconds' | 'timeout-seconds' | 'submit-concurrency', fallback: number, integer = false): number => {
-    const raw = values[name];
-    return raw === undefined ? fallback : positive(`--${name}`, raw, integer);
+  const positive = (flag: string, raw: string | undefined, fallback: number): number => {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} expects a positive number, got ${JSON.stringify(raw)}\n${USAGE}`);
+    return n;
   };
   return {
-    sizes: values.sizes !== undefined ? values.sizes.split(',').map((s) => positive('--sizes', s.trim(), true)) : [10, 50, 200],
-    taskSeconds: option('task-seconds', 20),
-    pollSeconds: option('poll-seconds', 1),
-    timeoutSeconds: option('timeout-seconds', 900),
-    submitConcurrency: option('submit-concurrency', 1, true),
+    sizes: values.sizes !== undefined ? values.sizes.split(',').map((s) => positive('--sizes', s.trim(), 0)) : [1000],
+    runs: positive('--runs', values.runs, 3),
+    taskSeconds: positive('--task-seconds', values['task-seconds'], 20),
+    syncSeconds: positive('--sync-seconds', values['sync-seconds'], 1),
+    compareAirflow: values['compare-airflow'] ?? false,
+    tracked: values.tracked !== undefined ? positive('--tracked', values.tracked, 0) : 0,
+    trackedSeconds: positive('--tracked-seconds', values['tracked-seconds'], 300),
+    timeoutSeconds: positive('--timeout-seconds', values['timeout-seconds'], 1800),
   };
 }
 
-interface SizeResult {
-  n: number;
-  submitSeconds: number;
-  /** From the first submit until ECS (the local endpoint) reports all N RUNNING. */
-  allRunningSeconds?: number;
-  /** From the first submit until the executor's search attributes say all N are launched (Airflow RUNNING, set after RunTask). */
-  executorAllRunningSeconds?: number;
-  wallSeconds: number;
-  succeeded: number;
-  failures: string[];
-  describeCalls: number;
-  /** DescribeTasks calls per second while all N were RUNNING at once. */
-  steadyCallsPerSecond?: number;
-  steadySeconds?: number;
-  steadyArnsPerCall?: number;
-  arnsPerCall: number;
-  batcher: DescribeTasksBatcherStats;
-  otherCalls: Record<string, number>;
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const cacheDir = path.join(REPO, '.cache', 'bench');
+
+/** The default poll interval: the benchmark runs the worker on default settings. */
+const POLL_SECONDS = 10;
+
+type OursFigure =
+  | 'launchPerSecond'
+  | 'submitPerSecond'
+  | 'eventsPerTask'
+  | 'observerEventsPerTask'
+  | 'rpcPerTask'
+  | 'cpuMsPerTask'
+  | 'clientCpuMsPerTask'
+  | 'workerCpuMsPerTask'
+  | 'serverCpuMsPerTask'
+  | 'endpointCpuMsPerTask'
+  | 'detectP50'
+  | 'detectP99'
+  | 'describePerInterval'
+  | 'arnsPerCall'
+  | 'workerPeakRssMiB'
+  | 'serverPeakRssMiB'
+  | 'floorStartsPerSecond'
+  | 'floorCompletionsPerSecond'
+  | 'floorCpuMsPerWorkflow'
+  | 'airflowLaunchPerSecond'
+  | 'airflowSubmitPerSecond'
+  | 'airflowCpuMsPerTask'
+  | 'airflowDetectP50'
+  | 'airflowDetectP99'
+  | 'airflowDescribePerInterval'
+  | 'airflowArnsPerCall'
+  | 'failures';
+
+interface RunDetail {
+  eventsByType: Record<string, number>;
+  rpcByGroup: Record<string, number>;
+  notes: string[];
 }
 
-class Interrupted extends Error {}
+interface Stack {
+  temporalAddress: string;
+  metricsPort: number;
+  temporal: Proc;
+  ecsUrl: string;
+  ecs: Proc;
+  client: Client;
+  connection: Connection;
+  stop(): Promise<void>;
+}
+
+async function startStack(log: (line: string) => void): Promise<Stack> {
+  const { server, proc: temporal, metricsPort } = await startTemporal();
+  const { url: ecsUrl, proc: ecs } = await startLocalEcsProcess(log);
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  return {
+    temporalAddress: server.address,
+    metricsPort,
+    temporal,
+    ecsUrl,
+    ecs,
+    client,
+    connection,
+    async stop() {
+      await connection.close();
+      await ecs.stop();
+      await temporal.stop();
+    },
+  };
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return (await response.json()) as T;
+}
+
+interface EcsTaskRecord {
+  taskArn: string;
+  createdAt: number;
+  stoppedAt?: number;
+  executionStoppedAt?: number;
+}
+
+async function buildBundles(): Promise<{ executor: string; floor: string }> {
+  mkdirSync(cacheDir, { recursive: true });
+  const quiet = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, log: () => undefined };
+  const executor = path.join(cacheDir, 'workflow-bundle.js');
+  const floor = path.join(cacheDir, 'floor-bundle.js');
+  writeFileSync(executor, (await bundleWorkflowCode({ workflowsPath: path.join(REPO, 'src', 'workflows'), logger: quiet })).code);
+  writeFileSync(floor, (await bundleWorkflowCode({ workflowsPath: path.join(REPO, 'scripts', 'bench', 'floor-workflows.ts'), logger: quiet })).code);
+  return { executor, floor };
+}
+
+/** N tasks through our executor: submit all, sync() every --sync-seconds as a scheduler would, until every one is final. */
+async function runOurs(stack: Stack, n: number, options: Options, bundle: string, log: (line: string) => void): Promise<{ figures: Figures<OursFigure>; detail: RunDetail }> {
+  const name = `bench-${n}-${randomUUID().slice(0, 6)}`;
+  const worker = await startWorkerProcess({ temporalAddress: stack.temporalAddress, ecsUrl: stack.ecsUrl, taskQueue: name, bundlePath: bundle, log });
+  const client = await EcsExecutorClient.connect({
+    client: stack.client,
+    settings: { taskQueue: name, executorName: name, syncLagMs: 10_000 },
+    logger: pino({ level: 'warn' }),
+  });
+  const notes: string[] = [];
+  try {
+    await client.start({ checkHealth: false });
+    const metricsBefore = await scrapeTemporalMetricsSettled(stack.metricsPort);
+    const cpuBefore = { worker: worker.cpu(), server: stack.temporal.cpu(), ecs: stack.ecs.cpu(), client: process.cpuUsage() };
+    const describeSamples: { at: number; calls: number }[] = [];
+    const sampler = setInterval(() => {
+      void getJson<{ calls: Record<string, number> }>(`${stack.ecsUrl}/_local/stats`)
+        .then((s) => describeSamples.push({ at: Date.now(), calls: s.calls.DescribeTasks ?? 0 }))
+        .catch(() => undefined);
+    }, 500);
+
+    const runId = `bench__${new Date().toISOString()}`;
+    const requests: SubmitRequest[] = Array.from({ length: n }, (_, i) => ({
+      key: { dagId: 'bench', taskId: `task_${i}`, runId, tryNumber: 1, mapIndex: -1 },
+      command: ['sleep', String(options.taskSeconds)],
+    }));
+    const submitStart = Date.now();
+    const submitted = await client.executeMany(requests);
+    const submitEnd = Date.now();
+    const rejected = submitted.filter((s) => s.status === 'rejected');
+    if (rejected.length > 0) notes.push(`${rejected.length} submits failed: ${String((rejected[0] as PromiseRejectedResult).reason)}`);
+
+    const finals = new Map<string, { state: string; at: number; arn?: string }>();
+    const deadline = Date.now() + options.timeoutSeconds * 1000;
+    while (finals.size < n && Date.now() < deadline) {
+      for (const event of await client.sync()) {
+        if (event.state === 'SUCCESS' || event.state === 'FAILED') finals.set(event.workflowId, { state: event.state, at: Date.now(), ...(event.externalExecutorId ? { arn: event.externalExecutorId } : {}) });
+      }
+      await sleep(options.syncSeconds * 1000 - (Date.now() % (options.syncSeconds * 1000)));
+    }
+    clearInterval(sampler);
+    const clientCpu = process.cpuUsage(cpuBefore.client);
+    const cpu = {
+      client: (clientCpu.user + clientCpu.system) / 1e6,
+      worker: worker.cpu() - cpuBefore.worker,
+      server: stack.temporal.cpu() - cpuBefore.server,
+      ecs: stack.ecs.cpu() - cpuBefore.ecs,
+    };
+    const metrics = deltaTemporalMetrics(metricsBefore, await scrapeTemporalMetricsSettled(stack.metricsPort));
+    const workerPeak = worker.peakRss();
+    const serverPeak = stack.temporal.peakRss();
+
+    const { tasks } = await getJson<{ tasks: EcsTaskRecord[] }>(`${stack.ecsUrl}/_local/tasks?startedBy=${encodeURIComponent(startedByMarker('default', name))}`);
+    const byArn = new Map(tasks.map((t) => [t.taskArn, t]));
+    const lastLaunch = Math.max(...tasks.map((t) => t.createdAt));
+    const detection = [...finals.values()].flatMap((f) => {
+      const stoppedAt = f.arn !== undefined ? (byArn.get(f.arn)?.executionStoppedAt ?? byArn.get(f.arn)?.stoppedAt) : undefined;
+      return stoppedAt !== undefined ? [(f.at - stoppedAt) / 1000] : [];
+    });
+    const failed = [...finals.values()].filter((f) => f.state !== 'SUCCESS').length + (n - finals.size);
+    if (finals.size < n) notes.push(`${n - finals.size} tasks not reported final within the timeout`);
+
+    // DescribeTasks per poll interval: the observer's rounds fall on multiples of the interval.
+    const perInterval = new Map<number, number>();
+    for (let i = 1; i < describeSamples.length; i++) {
+      const bucket = Math.floor(describeSamples[i]!.at / (POLL_SECONDS * 1000));
+      perInterval.set(bucket, (perInterval.get(bucket) ?? 0) + describeSamples[i]!.calls - describeSamples[i - 1]!.calls);
+    }
+    const observer = await stack.client.workflow.getHandle(observerWorkflowId(name, 'default')).describe();
+    const progress = observer.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
+    const heartbeat = progress?.data ? (JSON.parse(Buffer.from(progress.data).toString()) as ObserverProgress) : undefined;
+
+    const history = await collectHistoryStats(stack.client, { query: `EcsExecutorName = '${name}'` });
+    const observerHistory = await collectHistoryStats(stack.client, { executions: [{ workflowId: observerWorkflowId(name, 'default') }] });
+    const events = perTask(history, n);
+    const rpc = rpcPerTask(metrics.rpc, n);
+    return {
+      figures: {
+        launchPerSecond: n / ((lastLaunch - submitStart) / 1000),
+        submitPerSecond: n / ((submitEnd - submitStart) / 1000),
+        eventsPerTask: events.events,
+        observerEventsPerTask: observerHistory.events / n,
+        rpcPerTask: rpc.totalExcludingPolls,
+        cpuMsPerTask: (1000 * (cpu.client + cpu.worker + cpu.server)) / n,
+        clientCpuMsPerTask: (1000 * cpu.client) / n,
+        workerCpuMsPerTask: (1000 * cpu.worker) / n,
+        serverCpuMsPerTask: (1000 * cpu.server) / n,
+        endpointCpuMsPerTask: (1000 * cpu.ecs) / n,
+        detectP50: percentile(detection, 50),
+        detectP99: percentile(detection, 99),
+        describePerInterval: Math.max(0, ...perInterval.values()),
+        arnsPerCall: heartbeat && heartbeat.describeCalls > 0 ? heartbeat.arnsDescribed / heartbeat.describeCalls : undefined,
+        workerPeakRssMiB: workerPeak / 2 ** 20,
+        serverPeakRssMiB: serverPeak / 2 ** 20,
+        failures: failed,
+      },
+      detail: { eventsByType: events.eventsByType, rpcByGroup: rpc as unknown as Record<string, number>, notes },
+    };
+  } finally {
+    await client.close();
+    await worker.stop();
+    await stack.client.workflow
+      .getHandle(observerWorkflowId(name, 'default'))
+      .terminate('benchmark size done')
+      .catch(() => undefined);
+  }
+}
+
+/** The Temporal floor on the same server: N minimal workflows (start, one activity, complete). */
+async function runFloor(stack: Stack, n: number, bundle: string): Promise<Figures<OursFigure>> {
+  const taskQueue = `floor-${randomUUID().slice(0, 6)}`;
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(REPO, 'scripts', 'bench', 'floor-worker.ts')], {
+    env: { ...process.env, TEMPORAL_ADDRESS: stack.temporalAddress, FLOOR_TASK_QUEUE: taskQueue, FLOOR_BUNDLE: bundle },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the floor worker exited with ${code}`)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('floor worker ready')) resolve();
+    });
+  });
+  try {
+    const before = { worker: readProcCpu(child.pid!).cpuSeconds, server: stack.temporal.cpu(), client: process.cpuUsage() };
+    const started = Date.now();
+    const handles: Promise<unknown>[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (next < n) {
+          const i = next++;
+          const handle = await stack.client.workflow.start('minimalWorkflow', { taskQueue, workflowId: `${taskQueue}-${i}` });
+          handles.push(handle.result());
+        }
+      }),
+    );
+    const startsDone = Date.now();
+    await Promise.all(handles);
+    const done = Date.now();
+    const clientCpu = process.cpuUsage(before.client);
+    const cpuSeconds = readProcCpu(child.pid!).cpuSeconds - before.worker + (stack.temporal.cpu() - before.server) + (clientCpu.user + clientCpu.system) / 1e6;
+    return {
+      floorStartsPerSecond: n / ((startsDone - started) / 1000),
+      floorCompletionsPerSecond: n / ((done - started) / 1000),
+      floorCpuMsPerWorkflow: (1000 * cpuSeconds) / n,
+    };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+interface HarnessTotals {
+  launch_tasks_per_second?: number;
+  submit_calls_per_second?: number;
+  cpu_seconds?: { run_per_task_ms?: number };
+  detection_latency_seconds?: { p50?: number; p99?: number };
+  ecs_api?: { describe_tasks?: { calls_per_sync?: number; arns_per_call?: number } };
+}
+
+/** The same N through Airflow's own AwsEcsExecutor (scripts/bench/airflow_harness.py), against the same endpoint. */
+async function runAirflow(stack: Stack, n: number, options: Options): Promise<Figures<OursFigure>> {
+  const output = path.join(tmpdir(), `bench-airflow-${randomUUID().slice(0, 8)}.json`);
+  const python = path.join(REPO, '.cache', 'airflow-venv', 'bin', 'python');
+  const args = [
+    path.join(REPO, 'scripts', 'bench', 'airflow_harness.py'),
+    '--endpoint-url',
+    stack.ecsUrl,
+    '-n',
+    String(n),
+    '--command',
+    `sleep ${options.taskSeconds}`,
+    '--sync-interval',
+    String(options.syncSeconds),
+    '--timeout',
+    String(options.timeoutSeconds),
+    '--no-sync-log',
+    '--output',
+    output,
+  ];
+  const code = await new Promise<number | null>((resolve) => spawn(python, args, { stdio: ['ignore', 'ignore', 'ignore'] }).once('exit', resolve));
+  if (code !== 0) throw new Error(`the Airflow harness exited with code ${code}`);
+  const totals = (JSON.parse(readFileSync(output, 'utf8')) as { totals: HarnessTotals }).totals;
+  return {
+    airflowLaunchPerSecond: totals.launch_tasks_per_second,
+    airflowSubmitPerSecond: totals.submit_calls_per_second,
+    airflowCpuMsPerTask: totals.cpu_seconds?.run_per_task_ms,
+    airflowDetectP50: totals.detection_latency_seconds?.p50,
+    airflowDetectP99: totals.detection_latency_seconds?.p99,
+    airflowDescribePerInterval: totals.ecs_api?.describe_tasks?.calls_per_sync,
+    airflowArnsPerCall: totals.ecs_api?.describe_tasks?.arns_per_call,
+  };
+}
+
+function printSize(n: number, runs: Figures<OursFigure>[], details: RunDetail[], compare: boolean): void {
+  const figures = combineRuns(runs);
+  const row = (figure: string, ours: OursFigure, airflow: OursFigure | undefined, better: 'higher' | 'lower', unit?: string, digits = 1): ComparisonRow => ({
+    figure,
+    ours: figures[ours],
+    airflow: airflow !== undefined && compare ? figures[airflow] : undefined,
+    better,
+    ...(unit !== undefined ? { unit } : {}),
+    digits,
+  });
+  say(`\n== N = ${n} (${runs.length} run${runs.length === 1 ? '' : 's'}: median (min–max)) ==`);
+  printComparisonTable(
+    [
+      row('launch throughput (first submit → last RunTask accepted)', 'launchPerSecond', 'airflowLaunchPerSecond', 'higher', 'tasks/s'),
+      row('submit calls', 'submitPerSecond', 'airflowSubmitPerSecond', 'higher', 'calls/s'),
+      row('CPU per task (client + worker + Temporal; Airflow: its process)', 'cpuMsPerTask', 'airflowCpuMsPerTask', 'lower', 'ms'),
+      row('detection latency p50 (ECS stopped → sync() reports)', 'detectP50', 'airflowDetectP50', 'lower', 's', 2),
+      row('detection latency p99', 'detectP99', 'airflowDetectP99', 'lower', 's', 2),
+      row(`DescribeTasks calls per poll interval (ours ${POLL_SECONDS} s; Airflow per sync)`, 'describePerInterval', 'airflowDescribePerInterval', 'lower', 'calls'),
+      row('ARNs per DescribeTasks call', 'arnsPerCall', 'airflowArnsPerCall', 'higher', 'ARNs'),
+    ],
+    say,
+    { ours: 'ours', airflow: "Airflow's AwsEcsExecutor" },
+  );
+  say(
+    formatTable(
+      ['ours only', 'median (min–max)'],
+      (
+        [
+          ['Temporal history events per task (task workflow)', 'eventsPerTask'],
+          ['observer workflow events per task', 'observerEventsPerTask'],
+          ['Temporal RPCs per task (no polls)', 'rpcPerTask'],
+          ['CPU per task: client', 'clientCpuMsPerTask'],
+          ['CPU per task: worker', 'workerCpuMsPerTask'],
+          ['CPU per task: Temporal server', 'serverCpuMsPerTask'],
+          ['CPU per task: local ECS endpoint (not ours)', 'endpointCpuMsPerTask'],
+          ['peak worker RSS (MiB)', 'workerPeakRssMiB'],
+          ['peak Temporal server RSS (MiB)', 'serverPeakRssMiB'],
+          ['floor: minimal workflow starts/s', 'floorStartsPerSecond'],
+          ['floor: minimal workflow completions/s', 'floorCompletionsPerSecond'],
+          ['floor: CPU per minimal workflow (ms)', 'floorCpuMsPerWorkflow'],
+          ['tasks not SUCCESS', 'failures'],
+        ] as const
+      ).map(([label, key]) => {
+        const f = figures[key];
+        return [label, f === undefined ? '–' : `${formatNumber(f.median, 1)} (${formatNumber(f.min, 1)}–${formatNumber(f.max, 1)})`];
+      }),
+    ),
+  );
+  const middle = details[Math.floor(details.length / 2)]!;
+  say(`history events per task by type (run ${Math.floor(details.length / 2) + 1}): ${Object.entries(middle.eventsByType).map(([t, v]) => `${t} ${formatNumber(v, 2)}`).join(', ')}`);
+  say(`Temporal RPCs per task by kind (run ${Math.floor(details.length / 2) + 1}): ${Object.entries(middle.rpcByGroup).filter(([, v]) => typeof v === 'number' && v > 0).map(([t, v]) => `${t} ${formatNumber(v, 2)}`).join(', ')}`);
+  for (const note of details.flatMap((d) => d.notes)) say(`note: ${note}`);
+}
+
+/** 10,000 (--tracked) long-running tasks on one worker: none missed or stuck, RSS, and detection of each within the interval. */
+async function runTracked(options: Options, bundle: string, log: (line: string) => void): Promise<void> {
+  const n = options.tracked;
+  say(`\n== ${n} concurrently tracked tasks of ${options.trackedSeconds} s on one worker ==`);
+  const stack = await startStack(log);
+  try {
+    const result = await runOurs(stack, n, { ...options, taskSeconds: options.trackedSeconds }, bundle, log);
+    const f = result.figures;
+    say(
+      formatTable(
+        ['figure', 'value'],
+        [
+          ['launch throughput (tasks/s)', formatNumber(f.launchPerSecond, 1)],
+          ['tasks not SUCCESS (missed, stuck or failed)', formatNumber(f.failures, 0)],
+          ['detection latency p50 / p99 (s)', `${formatNumber(f.detectP50, 2)} / ${formatNumber(f.detectP99, 2)}`],
+          [`DescribeTasks calls per ${POLL_SECONDS} s interval (max)`, formatNumber(f.describePerInterval, 0)],
+          ['ARNs per DescribeTasks call', formatNumber(f.arnsPerCall, 1)],
+          ['peak worker RSS (MiB)', formatNumber(f.workerPeakRssMiB, 0)],
+          ['peak Temporal server RSS (MiB)', formatNumber(f.serverPeakRssMiB, 0)],
+          ['CPU per task: worker / Temporal server / client (ms)', `${formatNumber(f.workerCpuMsPerTask, 1)} / ${formatNumber(f.serverCpuMsPerTask, 1)} / ${formatNumber(f.clientCpuMsPerTask, 1)}`],
+          ['history events per task', formatNumber(f.eventsPerTask, 1)],
+        ],
+      ),
+    );
+    for (const note of result.detail.notes) say(`note: ${note}`);
+  } finally {
+    await stack.stop();
+  }
+}
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
-  // Our own signal handling: Ctrl-C must stop the worker, the task processes and the dev server.
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-
-  let abortReason: string | undefined;
-  let abort!: (reason: string) => void;
-  const aborted = new Promise<never>((_, reject) => {
-    abort = (reason) => {
-      abortReason ??= reason;
-      reject(new Interrupted(abortReason));
-    };
-  });
-  aborted.catch(() => undefined);
-  const untilAborted = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, aborted]);
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
-      process.stderr.write(`\n${signal} again: exiting without waiting for cleanup\n`);
-      process.exit(130);
-    }
-    process.stderr.write(`\n${signal}: stopping the benchmark and cleaning up (press again to exit at once)…\n`);
-    abort(`interrupted by ${signal}`);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const overall = setTimeout(() => abort(`overall timeout of ${options.timeoutSeconds} s reached`), options.timeoutSeconds * 1000);
-
-  const cleanups: (() => Promise<void>)[] = [];
-  const cleanup = async () => {
-    const all = (async () => {
-      while (cleanups.length > 0) await cleanups.pop()!().catch((err: unknown) => process.stderr.write(`cleanup: ${String(err)}\n`));
-    })();
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        process.stderr.write(`cleanup did not finish within ${CLEANUP_TIMEOUT_MS / 1000} s; exiting anyway\n`);
-        resolve();
-      }, CLEANUP_TIMEOUT_MS);
-    });
-    await Promise.race([all, late]);
-    clearTimeout(timer);
-  };
-
-  const results: SizeResult[] = [];
-  const say = (line: string) => process.stdout.write(`${line}\n`);
-  try {
-    say(
-      `Benchmark: sizes ${options.sizes.join(', ')}; each task runs 'sleep ${options.taskSeconds}'; poll interval ${options.pollSeconds} s; ` +
-        `submit concurrency ${options.submitConcurrency}; overall timeout ${options.timeoutSeconds} s`,
-    );
-    say('Starting the Temporal dev server (headless, in memory) and the local ECS endpoint…');
-    const devServer = await untilAborted(startDevServer({ ui: false, readyTimeoutMs: 120_000 }));
-    cleanups.push(() => devServer.stop());
-    const logDir = mkdtempSync(path.join(tmpdir(), 'bench-local-ecs-'));
-    cleanups.push(async () => rmSync(logDir, { recursive: true, force: true }));
-    const ecs = await untilAborted(startLocalEcs({ logDir, stopTimeoutMs: 2_000 }));
-    cleanups.push(() => ecs.stop());
-    const connection = await untilAborted(Connection.connect({ address: devServer.address }));
-    cleanups.push(() => connection.close());
-    const temporal = new Client({ connection, namespace: devServer.namespace });
-    const noop = () => undefined;
-    const bundle = await untilAborted(
-      bundleWorkflowCode({
-        workflowsPath: require.resolve('../src/workflows'),
-        logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop },
-      }),
-    );
-    say(`  Temporal at ${devServer.address}, local ECS at ${ecs.url}\n`);
-
-    for (const n of options.sizes) {
-      say(`N=${n}: submitting ${n} tasks…`);
-      const result = await runSize({ n, options, ecs, temporal, address: devServer.address, bundle, untilAborted, cleanups });
-      results.push(result);
-      say(
-        `  done in ${result.wallSeconds.toFixed(1)} s: ${result.succeeded}/${n} SUCCESS, ${result.describeCalls} DescribeTasks calls` +
-          (result.failures.length > 0 ? `; not successful: ${result.failures.slice(0, 5).join('; ')}` : ''),
-      );
-    }
-    say('');
-    printTable(results, options, say);
-    say('');
-    printConclusion(results, options, say);
-    const failed = results.reduce((sum, r) => sum + (r.n - r.succeeded), 0);
-    if (failed > 0) {
-      say(`\nFAILED: ${failed} task(s) did not end in SUCCESS.`);
-      return 1;
-    }
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  say(`Benchmark: sizes ${options.sizes.join(', ')}, ${options.runs} run(s), tasks run 'sleep ${options.taskSeconds}', sync() every ${options.syncSeconds} s, our worker on default settings (poll ${POLL_SECONDS} s)${options.compareAirflow ? ", Airflow's AwsEcsExecutor side by side" : ''}`);
+  const bundles = await buildBundles();
+  if (options.tracked > 0) {
+    await runTracked(options, bundles.executor, log);
     return 0;
-  } catch (err) {
-    if (err instanceof Interrupted) {
-      say(`\nBenchmark stopped: ${err.message}.`);
-      if (results.length > 0) printTable(results, options, say);
-      return abortReason?.startsWith('interrupted') ? 130 : 2;
-    }
-    process.stderr.write(`\nbenchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return 1;
-  } finally {
-    clearTimeout(overall);
-    say('Cleaning up (worker, task processes, local ECS, dev server)…');
-    await cleanup();
   }
-}
-
-interface RunSizeArgs {
-  n: number;
-  options: Options;
-  ecs: LocalEcs;
-  temporal: Client;
-  address: string;
-  bundle: WorkflowBundleWithSourceMap;
-  untilAborted: <T>(promise: Promise<T>) => Promise<T>;
-  cleanups: (() => Promise<void>)[];
-}
-
-async function runSize({ n, options, ecs, temporal, address, bundle, untilAborted, cleanups }: RunSizeArgs): Promise<SizeResult> {
-  const name = `bench-${n}-${randomUUID().slice(0, 8)}`;
-  const env: Record<string, string> = {
-    ECS_EXECUTOR_CLUSTER: 'default',
-    ECS_EXECUTOR_CONTAINER_NAME: 'airflow',
-    ECS_EXECUTOR_TASK_DEFINITION: 'airflow',
-    ECS_EXECUTOR_LAUNCH_TYPE: 'FARGATE',
-    ECS_EXECUTOR_REGION_NAME: 'us-east-1',
-    ECS_EXECUTOR_MAX_RUN_TASK_ATTEMPTS: '1',
-    ECS_EXECUTOR_TASK_QUEUE: name,
-    ECS_EXECUTOR_NAME: name,
-    ECS_EXECUTOR_POLL_INTERVAL_SECONDS: String(options.pollSeconds),
-    ECS_EXECUTOR_MAX_WAIT_SECONDS: String(Math.max(3600, options.pollSeconds)),
-    ECS_EXECUTOR_TERMINATE_TIMEOUT_SECONDS: '60',
-    ECS_EXECUTOR_ENDPOINT_URL: ecs.url,
-    ECS_EXECUTOR_LOG_LEVEL: 'warn',
-  };
-  const executor = loadExecutorConfig(env);
-  const runtime = loadRuntimeConfig(env);
-  const logger = createLogger('warn', 'bench');
-  const ecsProvider = () => new EcsClientProvider({ region: 'us-east-1', endpoint: ecs.url, credentials: CREDENTIALS });
-
-  const workerConnection = await untilAborted(NativeConnection.connect({ address }));
-  const worker = await untilAborted(createEcsWorker({ connection: workerConnection, runtime, executor, ecs: ecsProvider(), workflowBundle: bundle, logger }));
-  const workerRun = worker.run();
-  let workerStopped = false;
-  const stopWorker = async () => {
-    if (workerStopped) return;
-    workerStopped = true;
-    worker.shutdown();
-    await workerRun.catch((err: unknown) => process.stderr.write(`worker: ${String(err)}\n`));
-    await workerConnection.close().catch(() => undefined);
-  };
-  cleanups.push(stopWorker);
-  const client = await untilAborted(EcsExecutorClient.connect({ client: temporal, executor, runtime, ecs: ecsProvider(), logger, syncLookbackMs: 0 }));
-  await untilAborted(client.start());
-
-  // Earlier sizes' tasks are all STOPPED by now, so RUNNING counts only this size's tasks.
-  ecs.resetStats();
-  const started = Date.now();
-  const seconds = (at: number) => (at - started) / 1000;
-  let allRunningAt: number | undefined;
-  let steadyStart: { at: number; calls: number; batcher: DescribeTasksBatcherStats } | undefined;
-  let steadyEnd: { at: number; calls: number; batcher: DescribeTasksBatcherStats } | undefined;
-  const monitor = setInterval(() => {
-    const now = Date.now();
-    const stats = ecs.stats();
-    const running = stats.tasksByLastStatus.RUNNING ?? 0;
-    if (steadyStart === undefined && running >= n) {
-      allRunningAt = now;
-      steadyStart = { at: now, calls: stats.calls.DescribeTasks, batcher: worker.batcher.stats() };
-    } else if (steadyStart !== undefined && steadyEnd === undefined && running < n) {
-      steadyEnd = { at: now, calls: stats.calls.DescribeTasks, batcher: worker.batcher.stats() };
-    }
-  }, MONITOR_EVERY_MS);
-
-  // The executor's own view: its search attributes, read the way a scheduler's sync would.
-  let executorAllRunningAt: number | undefined;
-  let watching = true;
-  const watchExecutor = (async () => {
-    while (watching && executorAllRunningAt === undefined) {
-      try {
-        const { count } = await temporal.workflow.count(`EcsExecutorName = '${name}' AND AirflowState IN ('RUNNING', 'SUCCESS')`);
-        if (count >= n) executorAllRunningAt = Date.now();
-      } catch {
-        // Visibility hiccup: try again on the next round.
+  const results = new Map<number, { figures: Figures<OursFigure>[]; details: RunDetail[] }>(options.sizes.map((n) => [n, { figures: [], details: [] }]));
+  for (let run = 1; run <= options.runs; run++) {
+    const stack = await startStack(log);
+    try {
+      if (run === 1) {
+        const ceiling = await measureEndpointCeiling({ url: stack.ecsUrl, phaseMs: 2_000 });
+        say(
+          `local ECS endpoint's own ceiling (scripted mode, one client): ${formatNumber(ceiling.runTaskPerSecond, 0)} RunTask/s, ` +
+            `${formatNumber(ceiling.describeTasksPerSecond, 0)} DescribeTasks(100 ARNs)/s`,
+        );
       }
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      for (const n of options.sizes) {
+        say(`run ${run}/${options.runs}, N = ${n}: ours…`);
+        const ours = await runOurs(stack, n, options, bundles.executor, log);
+        say(`  floor…`);
+        const floor = await runFloor(stack, n, bundles.floor);
+        const airflow = options.compareAirflow ? (say('  Airflow…'), await runAirflow(stack, n, options)) : {};
+        const entry = results.get(n)!;
+        entry.figures.push({ ...ours.figures, ...floor, ...airflow });
+        entry.details.push(ours.detail);
+      }
+    } finally {
+      await stack.stop();
     }
-  })();
-
-  const runId = `bench__${new Date(started).toISOString()}`;
-  const keys: TaskInstanceKey[] = Array.from({ length: n }, (_, i) => ({
-    dagId: 'bench_dag',
-    taskId: `sleep_${String(i).padStart(4, '0')}`,
-    runId,
-    tryNumber: 1,
-    mapIndex: -1,
-  }));
-  const command = ['sleep', String(options.taskSeconds)];
-  try {
-    let next = 0;
-    const submitter = async () => {
-      for (let i = next++; i < keys.length; i = next++) await client.executeAsync(keys[i]!, command);
-    };
-    await untilAborted(Promise.all(Array.from({ length: Math.min(options.submitConcurrency, n) }, submitter)));
-    const submittedAt = Date.now();
-
-    const outcomes = await untilAborted(
-      Promise.all(keys.map((key) => client.result(key).then((r): AirflowTaskResult | string => r, (err: unknown) => `${key.taskId}: ${String(err)}`))),
-    );
-    const doneAt = Date.now();
-    clearInterval(monitor);
-    watching = false;
-    await watchExecutor;
-
-    const failures = outcomes.flatMap((o) => (typeof o === 'string' ? [o] : o.state === 'SUCCESS' ? [] : [`${o.key.taskId}: ${o.state} (${o.reason})`]));
-    const stats = ecs.stats();
-    const batcher = worker.batcher.stats();
-    const end = steadyEnd ?? (steadyStart ? { at: doneAt, calls: stats.calls.DescribeTasks, batcher } : undefined);
-    const steadySeconds = steadyStart && end ? (end.at - steadyStart.at) / 1000 : undefined;
-    const steadyCalls = steadyStart && end ? end.calls - steadyStart.calls : undefined;
-    const steadyBatcherCalls = steadyStart && end ? end.batcher.calls - steadyStart.batcher.calls : 0;
-    const otherCalls = Object.fromEntries(Object.entries(stats.calls).filter(([op, count]) => op !== 'DescribeTasks' && count > 0));
-    return {
-      n,
-      submitSeconds: seconds(submittedAt),
-      allRunningSeconds: allRunningAt === undefined ? undefined : seconds(allRunningAt),
-      executorAllRunningSeconds: executorAllRunningAt === undefined ? undefined : seconds(executorAllRunningAt),
-      wallSeconds: seconds(doneAt),
-      succeeded: n - failures.length,
-      failures,
-      describeCalls: stats.calls.DescribeTasks,
-      steadySeconds,
-      steadyCallsPerSecond: steadySeconds && steadyCalls !== undefined && steadySeconds > 0 ? steadyCalls / steadySeconds : undefined,
-      steadyArnsPerCall: steadyStart && end && steadyBatcherCalls > 0 ? (end.batcher.arns - steadyStart.batcher.arns) / steadyBatcherCalls : undefined,
-      arnsPerCall: batcher.calls > 0 ? batcher.arns / batcher.calls : 0,
-      batcher,
-      otherCalls,
-    };
-  } finally {
-    clearInterval(monitor);
-    watching = false;
-    await client.close();
-    await stopWorker();
   }
+  for (const [n, entry] of results) printSize(n, entry.figures, entry.details, options.compareAirflow);
+  return 0;
 }
 
-function printTable(results: SizeResult[], options: Options, say: (line: string) => void): void {
-  const fmt = (value: number | undefined, digits = 1) => (value === undefined ? 'n/a' : value.toFixed(digits));
-  const header = [
-    'N',
-    'submit/s',
-    'all RUNNING (ECS) s',
-    'all launched (executor) s',
-    'all SUCCESS s',
-    'ok',
-    'DescribeTasks calls',
-    'calls/s, all running',
-    'ARNs/call (all)',
-    'ARNs/call (all running)',
-    'naive calls/s',
-    'Airflow calls/sync',
-  ];
-  const rows = results.map((r) => [
-    String(r.n),
-    fmt(r.n / r.submitSeconds),
-    fmt(r.allRunningSeconds),
-    fmt(r.executorAllRunningSeconds),
-    fmt(r.wallSeconds),
-    `${r.succeeded}/${r.n}`,
-    String(r.describeCalls),
-    r.steadyCallsPerSecond === undefined ? 'n/a' : `${fmt(r.steadyCallsPerSecond)} (${fmt(r.steadySeconds)} s)`,
-    fmt(r.arnsPerCall),
-    fmt(r.steadyArnsPerCall),
-    fmt(r.n / options.pollSeconds),
-    String(Math.ceil(r.n / AIRFLOW_DESCRIBE_BATCH)),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  say(line(header));
-  say(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const row of rows) say(line(row));
-  say(
-    `\nnaive calls/s = one DescribeTasks per task per poll (N / ${options.pollSeconds} s); Airflow calls/sync = ceil(N/${AIRFLOW_DESCRIBE_BATCH}), ` +
-      `the original executor's batches per sync. "all running" = the window in which ECS reported all N tasks RUNNING at once.`,
-  );
-  for (const r of results) {
-    const other = Object.entries(r.otherCalls).map(([op, count]) => `${op} ${count}`).join(', ');
-    say(`  N=${r.n}: batcher ${r.batcher.requests} describe requests → ${r.batcher.calls} calls (${r.batcher.failedCalls} failed); other ECS calls: ${other || 'none'}`);
-  }
-}
-
-function printConclusion(results: SizeResult[], options: Options, say: (line: string) => void): void {
-  const largest = results.reduce<SizeResult | undefined>((best, r) => (best === undefined || r.n > best.n ? r : best), undefined);
-  if (largest === undefined) return;
-  const naive = largest.n / options.pollSeconds;
-  const airflowPerSecond = Math.ceil(largest.n / AIRFLOW_DESCRIBE_BATCH) / options.pollSeconds;
-  const observed = largest.steadyCallsPerSecond;
-  say('Conclusion:');
-  if (observed === undefined) {
-    say(`  At N=${largest.n} the run never had all tasks RUNNING at once, so there is no steady-state figure.`);
-    return;
-  }
-  const overWall = largest.wallSeconds - options.taskSeconds;
-  const ideal = Math.ceil(largest.n / 100) / options.pollSeconds;
-  say(
-    `  With ${largest.n} tasks tracked at once, the worker sent ${observed.toFixed(1)} DescribeTasks calls/s ` +
-      `(${largest.steadyArnsPerCall?.toFixed(1) ?? 'n/a'} ARNs per call) where polling each task on its own would send ${naive.toFixed(0)}/s: ` +
-      `${(naive / observed).toFixed(1)}x fewer calls. Airflow's original executor sends ${airflowPerSecond.toFixed(0)} call(s) per sync ` +
-      `(batches of 99) at one sync per ${options.pollSeconds} s; one round of batches of 100 per poll interval is ${ideal.toFixed(1)}/s.`,
-  );
-  say(
-    `  ${observed <= ideal * 1.5 ? 'The waits share one poll tick per cluster, so' : 'Calls exceed one round per interval, although'} ` +
-      `every wait of a worker is answered by one round of DescribeTasks per poll interval, whenever it started.`,
-  );
-  say(
-    `  End to end, ${largest.n} ${options.taskSeconds}-second tasks took ${largest.wallSeconds.toFixed(1)} s from first submit to last SUCCESS ` +
-      `(${overWall.toFixed(1)} s over the task length), with submission at ${(largest.n / largest.submitSeconds).toFixed(1)} tasks/s.`,
-  );
-  const perSize = results.map((r) => `N=${r.n}: ${r.steadyCallsPerSecond?.toFixed(1) ?? 'n/a'}/s`).join(', ');
-  say(`  DescribeTasks calls/s while all were running, by size: ${perSize}.`);
-}
-
-main().then(
+void main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`benchmark failed: ${String(err)}\n`);
+    process.stderr.write(`benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },
 );

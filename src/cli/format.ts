@@ -1,6 +1,7 @@
 import type { TaskSummary } from '../client';
 import { WORKFLOW_ID_PREFIX } from '../contract/ids';
-import { isCallbackKey, type WorkloadKey } from '../contract/keys';
+import { type WorkloadKey } from '../contract/keys';
+import { isCallbackKey } from '../contract/key-format';
 import type { AirflowTaskStatus } from '../contract/messages';
 
 function table(rows: string[][]): string {

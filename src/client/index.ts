@@ -253,7 +253,15 @@ export class EcsExecutorClient {
   }
 
   private async probe(checkHealth: boolean): Promise<ProbeResult> {
-    await assertWorkerPolls(this.temporal, this.settings.taskQueue);
+    // A worker starting alongside this scheduler may not poll yet: give it the probe's timeout.
+    const polled = await assertWorkerPolls(this.temporal, this.settings.taskQueue).then(
+      () => true,
+      (err: unknown) => {
+        if (!(err instanceof NoWorkerError)) throw err;
+        this.log.warn(`${err.message} Waiting up to ${PROBE_TIMEOUT_MS / 1000} s for one.`);
+        return false;
+      },
+    );
     try {
       const result = await this.temporal.workflow.execute(executorProbeWorkflow, {
         taskQueue: this.settings.taskQueue,
@@ -265,7 +273,8 @@ export class EcsExecutorClient {
       this.feed.setServerTime(new Date(result.now));
       return result;
     } catch (err) {
-      throw new NoWorkerError(`The start-up probe on task queue "${this.settings.taskQueue}" did not complete within ${PROBE_TIMEOUT_MS / 1000} s (${String(err)}): check that the workers run and are healthy.`);
+      const why = polled ? 'check that the workers are healthy' : `no worker polled task queue "${this.settings.taskQueue}" in that time: start one with ECS_EXECUTOR_TASK_QUEUE=${this.settings.taskQueue}`;
+      throw new NoWorkerError(`The start-up probe on task queue "${this.settings.taskQueue}" did not complete within ${PROBE_TIMEOUT_MS / 1000} s (${String(err)}): ${why}.`);
     }
   }
 }

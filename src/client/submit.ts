@@ -1,7 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { MAX_WORKFLOW_ID_LENGTH, taskWorkflowId } from '../contract/ids';
 import { taskWorkflowInputSchema, type TaskWorkflowInput } from '../contract/inputs';
-import { shortKey, type WorkloadKeyInput } from '../contract/keys';
+import { type WorkloadKeyInput } from '../contract/keys';
+import { shortKey } from '../contract/key-format';
 import { keySearchAttributes, SearchAttributes } from '../contract/search-attributes';
 import { InvalidExecutorConfigError, InvalidTaskCommandError, InvalidTaskKeyError } from '../errors';
 import { validateExecutorConfig } from '../rules/task-run-input';

@@ -1,4 +1,5 @@
-import { isCallbackKey, type WorkloadKey } from './keys';
+import { type WorkloadKey } from './keys';
+import { isCallbackKey } from './key-format';
 
 /**
  * Workflow IDs are the executor's keys. A task workflow's ID comes from the task instance key, so

@@ -1,11 +1,10 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import { z } from 'zod';
-import type { AirflowState } from '../types';
+import type { AirflowState, EcsTaskSnapshot } from '../types';
 import type { WorkloadKey } from './keys';
 
 /**
  * Signals and queries, and the shapes they and the workflow results carry: defined once for the
- * workflows and both clients. Workflow-safe.
+ * workflows and both clients. Workflow-safe, and zod-free (see key-format.ts for why).
  */
 
 /** Stop the ECS task (StopTask with this reason), launch nothing more, finish as terminated. */
@@ -86,41 +85,17 @@ export interface AirflowTaskResult {
 
 export const statusQuery = defineQuery<AirflowTaskStatus>('status');
 
-const containerSchema = z.object({
-  name: z.string().optional(),
-  lastStatus: z.string().optional(),
-  // A snapshot that crossed JSON may carry `exitCode: null` for a container that has not exited.
-  exitCode: z.number().int().nullish(),
-  reason: z.string().optional(),
-});
-
-/** The part of an ECS task the executor reads, as it crosses Temporal (dates as ISO strings). */
-export const taskSnapshotSchema = z.object({
-  taskArn: z.string().min(1),
-  clusterArn: z.string().optional(),
-  lastStatus: z.string().optional(),
-  desiredStatus: z.string().optional(),
-  createdAt: z.string().optional(),
-  startedAt: z.string().optional(),
-  stoppingAt: z.string().optional(),
-  stoppedAt: z.string().optional(),
-  stopCode: z.string().optional(),
-  stoppedReason: z.string().optional(),
-  containers: z.array(containerSchema),
-});
-
 /**
  * What a cluster's observer tells a tracking workflow: the ECS task is RUNNING (sent once), has
- * FINISHED (Airflow's outcome is decided), or is MISSING (DescribeTasks no longer knows it). Internal:
- * workflows validate every one (shape, and the ARN they track) and ignore anything else, so an
- * operator sending it by hand from the UI cannot corrupt a task's state.
+ * FINISHED (Airflow's outcome is decided), or is MISSING (DescribeTasks no longer knows it).
+ * Internal: workflows validate every one (parseObservation: its shape, and the ARN they track) and
+ * ignore anything else, so an operator sending it by hand from the UI cannot corrupt a task's state.
  */
-export const ecsObservationSchema = z.strictObject({
-  taskArn: z.string().min(1),
-  kind: z.enum(['RUNNING', 'FINISHED', 'MISSING']),
-  task: taskSnapshotSchema.optional(),
-  reason: z.string().max(4096).optional(),
-});
-export type EcsObservation = z.infer<typeof ecsObservationSchema>;
+export interface EcsObservation {
+  taskArn: string;
+  kind: 'RUNNING' | 'FINISHED' | 'MISSING';
+  task?: EcsTaskSnapshot;
+  reason?: string;
+}
 
 export const ecsObservationSignal = defineSignal<[EcsObservation]>('ecsObservation');

@@ -1,5 +1,6 @@
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
-import { isCallbackKey, type WorkloadKey } from './keys';
+import { type WorkloadKey } from './keys';
+import { isCallbackKey } from './key-format';
 
 /**
  * Our search attributes, defined once for workflows, clients and the dev server. Search attributes

@@ -20,10 +20,14 @@ export interface DevServerOptions {
   dbFilename?: string;
   namespace?: string;
   readyTimeoutMs?: number;
+  /** Serve Prometheus metrics on this port (the benchmark counts RPCs there). */
+  metricsPort?: number;
 }
 
 export interface DevServer {
   address: string;
+  /** The server process, for CPU and memory figures. */
+  pid: number;
   namespace: string;
   uiUrl?: string;
   stop(): Promise<void>;
@@ -60,6 +64,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   if (uiPort !== undefined) args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');
   else args.push('--headless');
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  if (options.metricsPort !== undefined) args.push('--metrics-port', String(options.metricsPort));
   for (const key of ALL_SEARCH_ATTRIBUTES) {
     args.push('--search-attribute', `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`);
   }
@@ -84,7 +89,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     await stop();
     throw err;
   }
-  return { address, namespace, uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined, stop };
+  return { address, namespace, pid: child.pid ?? 0, uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined, stop };
 }
 
 async function waitUntilReady(

@@ -10,7 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { LaunchEcsTaskResult, LaunchFailureDetails } from '../activities/contracts';
 import type { TaskWorkflowInput } from '../contract/inputs';
-import { formatKey } from '../contract/keys';
+import { formatKey } from '../contract/key-format';
 import { DEFAULT_TERMINATE_REASON, ecsObservationSignal, statusQuery, terminateSignal, type AirflowTaskResult } from '../contract/messages';
 import { FailureType } from '../errors';
 import { describeStoppedTask, ecsTaskToAirflowState } from '../rules/ecs-task-state';

@@ -1,6 +1,6 @@
 import { CancellationScope, continueAsNew, setHandler } from '@temporalio/workflow';
 import type { AdoptedTaskInput } from '../contract/inputs';
-import { formatKey } from '../contract/keys';
+import { formatKey } from '../contract/key-format';
 import { DEFAULT_TERMINATE_REASON, ecsObservationSignal, statusQuery, terminateSignal, type AirflowTaskResult } from '../contract/messages';
 import { nextStep } from '../rules/next-step';
 import { observerActivities } from './activity-profiles';

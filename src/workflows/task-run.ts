@@ -1,9 +1,10 @@
 import type { SearchAttributePair } from '@temporalio/common';
 import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { TrackingSettings } from '../activities/contracts';
-import { shortKey, type WorkloadKey } from '../contract/keys';
+import { type WorkloadKey } from '../contract/keys';
+import { shortKey } from '../contract/key-format';
+import { parseObservation } from '../contract/observation';
 import {
-  ecsObservationSchema,
   type AirflowTaskResult,
   type AirflowTaskStatus,
   type AttemptRecord,
@@ -77,13 +78,13 @@ export class TaskRun {
    * UI: anything that is not a well-formed observation of the task tracked right now is ignored.
    */
   observe(raw: unknown): void {
-    const parsed = ecsObservationSchema.safeParse(raw);
+    const parsed = parseObservation(raw);
     const current = this.current;
-    if (!parsed.success) {
-      this.event('warning', `Ignored a malformed ecsObservation signal: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}`);
+    if ('problems' in parsed) {
+      this.event('warning', `Ignored a malformed ecsObservation signal: ${parsed.problems.join('; ')}`);
       return;
     }
-    const observation = parsed.data;
+    const { observation } = parsed;
     const tracking = this.s.phase === 'RUNNING' || this.s.phase === 'TERMINATING';
     if (!tracking || current?.taskArn !== observation.taskArn) {
       log.debug('ignored an observation of a task this workflow does not track now', { taskArn: observation.taskArn });

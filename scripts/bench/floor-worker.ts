@@ -1,0 +1,23 @@
+/**
+ * The floor's worker process: `node -r ts-node/register/transpile-only scripts/bench/floor-worker.ts`
+ * with TEMPORAL_ADDRESS and FLOOR_TASK_QUEUE set. Prints "floor worker ready" once polling.
+ */
+import { NativeConnection, Worker } from '@temporalio/worker';
+
+async function main(): Promise<void> {
+  const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS });
+  const worker = await Worker.create({
+    connection,
+    taskQueue: process.env.FLOOR_TASK_QUEUE ?? 'floor',
+    workflowBundle: { codePath: process.env.FLOOR_BUNDLE ?? '' },
+    activities: { noop: async () => undefined },
+  });
+  process.stdout.write('floor worker ready\n');
+  await worker.run();
+  await connection.close();
+}
+
+void main().catch((err: unknown) => {
+  process.stderr.write(`${String(err)}\n`);
+  process.exit(1);
+});

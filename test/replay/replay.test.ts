@@ -1,0 +1,42 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+
+/**
+ * Histories recorded from real runs (scripts/record-replay-histories.ts) replayed against today's
+ * workflow code: a change that would break a running workflow (a nondeterminism error) fails here.
+ * A deliberate change of workflow behaviour goes behind `patched()` (see README, "Changing
+ * workflows"); these files are re-recorded only then, never to make this test pass.
+ */
+const DIR = __dirname;
+const histories = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+
+describe('replaying recorded histories', () => {
+  let bundle: WorkflowBundleWithSourceMap;
+
+  beforeAll(async () => {
+    const noop = () => undefined;
+    bundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../../src/workflows'),
+      logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop },
+    });
+  }, 60_000);
+
+  it('has the scenarios the design promises to keep', () => {
+    expect(histories).toEqual([
+      'adoption.json',
+      'launch-refused-then-backoff.json',
+      'missing-then-relaunch.json',
+      'relaunch-after-exit-1.json',
+      'success.json',
+      'terminate-while-running.json',
+    ]);
+  });
+
+  it.each(histories)('replays %s without a nondeterminism error', async (file) => {
+    const history: unknown = JSON.parse(readFileSync(path.join(DIR, file), 'utf8'));
+    await Worker.runReplayHistory({ workflowBundle: bundle }, history, path.basename(file, '.json'));
+  });
+});
