@@ -23,7 +23,7 @@ import type { ObserverProgress } from '../src/activities';
 import { measureEndpointCeiling } from '../src/dev/local-ecs/measure-ceiling';
 import { startedByMarker } from '../src/rules/started-by';
 import { collectHistoryStats, perTask } from './bench/history-stats';
-import { readProcCpu, readProcMemory } from './bench/proc-stats';
+import { readProcCpu } from './bench/proc-stats';
 import { REPO, startLocalEcsProcess, startTemporal, startWorkerProcess, type Proc } from './bench/stack';
 import { combineRuns, formatNumber, formatTable, percentile, printComparisonTable, type ComparisonRow, type Figures } from './bench/stats';
 import { deltaTemporalMetrics, rpcPerTask, scrapeTemporalMetricsSettled } from './bench/temporal-metrics';

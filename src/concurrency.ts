@@ -26,3 +26,10 @@ export function concurrencyLimit(concurrency: number): <T>(fn: () => Promise<T>)
       next();
     });
 }
+
+/** `items` in consecutive slices of at most `size`. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}

@@ -1,4 +1,3 @@
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import pino from 'pino';
 
 export type AppLogger = pino.Logger;
@@ -10,26 +9,5 @@ export function createLogger(level: string, name = 'ecs-executor'): AppLogger {
     name,
     level,
     ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l' } } } : {}),
-  });
-}
-
-const TEMPORAL_LEVELS: Record<string, LogLevel> = {
-  trace: 'TRACE',
-  debug: 'DEBUG',
-  info: 'INFO',
-  warn: 'WARN',
-  error: 'ERROR',
-  fatal: 'ERROR',
-  silent: 'ERROR',
-};
-
-/** Routes the Temporal SDK's own logs (worker, workflows, activities) through our logger. */
-export function installTemporalLogger(logger: AppLogger): void {
-  const level = TEMPORAL_LEVELS[logger.level] ?? 'INFO';
-  Runtime.install({
-    logger: new DefaultLogger(level, ({ level: l, message, meta }) => {
-      const method = l === 'TRACE' ? 'trace' : l === 'DEBUG' ? 'debug' : l === 'WARN' ? 'warn' : l === 'ERROR' ? 'error' : 'info';
-      logger[method](meta ?? {}, message);
-    }),
   });
 }

@@ -1,5 +1,6 @@
 import type { LookupInput, LookupResult, ProbeResult } from '../contract/inputs';
-import { chunk, describeEcsTasks, DESCRIBE_TASKS_MAX_ARNS } from '../ecs/describe';
+import { chunk } from '../concurrency';
+import { describeEcsTasks, DESCRIBE_TASKS_MAX_ARNS } from '../ecs/describe';
 import { describeEcsError } from '../ecs/errors';
 import { checkEcsHealth } from '../ecs/health';
 import { clusterOfTaskArn } from '../ecs/task-arn';

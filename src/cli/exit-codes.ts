@@ -4,7 +4,7 @@ import { NotFoundError, UserInputError } from '../errors';
 /** Exit codes scripts can rely on. */
 export const ExitCode = {
   OK: 0,
-  /** The task failed (wait), ECS is unhealthy (health), no worker answers, or a runtime error. */
+  /** The task failed (wait, submit --wait), ECS is unhealthy (health), no worker polls the queue, Temporal cannot be reached, or a runtime error. */
   FAILED: 1,
   /** Bad arguments or bad configuration: nothing was done. */
   USAGE: 2,

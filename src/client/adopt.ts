@@ -6,7 +6,7 @@ import { workloadKeySchema, type WorkloadKeyInput } from '../contract/keys';
 import { shortKey } from '../contract/key-format';
 import { keySearchAttributes, SearchAttributes } from '../contract/search-attributes';
 import { concurrencyLimit } from '../concurrency';
-import { chunk } from '../ecs/describe';
+import { chunk } from '../concurrency';
 import { and, byTaskArnsQuery, oneOf, or, RUNNING } from '../temporal/queries';
 import { ecsTaskWorkflow } from '../workflows/ecs-task';
 import { ecsLookupWorkflow } from '../workflows/probe';

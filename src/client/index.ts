@@ -43,6 +43,8 @@ export interface EcsExecutorClientOptions {
 
 /** How long start() waits for a worker to run the probe. */
 const PROBE_TIMEOUT_MS = 30_000;
+/** How often submits check that a worker polls the task queue. */
+const NO_WORKER_CHECK_MS = 30_000;
 /** Calls to Temporal made at once when one operation covers many tasks (terminate). */
 const CALL_CONCURRENCY = 20;
 
@@ -58,6 +60,7 @@ export class EcsExecutorClient {
   private readonly ownedConnection?: Connection;
   private readonly feed: StateChangeFeed;
   private ending = false;
+  private lastWorkerCheck = Number.NEGATIVE_INFINITY;
 
   private constructor(temporal: Client, options: EcsExecutorClientOptions, ownedConnection?: Connection) {
     this.temporal = temporal;
@@ -103,7 +106,9 @@ export class EcsExecutorClient {
    */
   async executeAsync(key: WorkloadKeyInput, command: TaskCommand, queue?: string | null, executorConfig?: unknown): Promise<SubmitResult> {
     this.assertAccepting();
-    return startTask(this.temporal, this.settings.taskQueue, buildTaskInput({ key, command, queue, executorConfig }, this.executorName));
+    const submitted = await startTask(this.temporal, this.settings.taskQueue, buildTaskInput({ key, command, queue, executorConfig }, this.executorName));
+    const warning = await this.noWorkerWarning();
+    return warning === undefined ? submitted : { ...submitted, warning };
   }
 
   /** Many execute_async calls at once (they overlap: one client process submits hundreds a second). Results in order. */
@@ -185,16 +190,20 @@ export class EcsExecutorClient {
     await this.end(options);
   }
 
-  /** Terminates one task instance (StopTask with the reason, no relaunch). NotFoundError when no workflow runs for it. */
+  /** Terminates one task instance or adopted task (StopTask with the reason, no relaunch). NotFoundError when nothing runs for it. */
   async terminateTask(key: WorkloadKeyInput, reason = DEFAULT_TERMINATE_REASON): Promise<void> {
-    const workflowId = taskWorkflowId(parseKey(key));
-    await assertWorkerPolls(this.temporal, this.settings.taskQueue);
+    const workflowId = await this.workflowIdFor(parseKey(key));
+    const handle = this.temporal.workflow.getHandle(workflowId);
+    let description;
     try {
-      await this.temporal.workflow.getHandle(workflowId).signal(terminateSignal, { reason });
+      description = await handle.describe();
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new NotFoundError(`No running task workflow ${workflowId} for this key.`);
+      if (err instanceof WorkflowNotFoundError) throw new NotFoundError(`No workflow ${workflowId}: nothing was submitted or adopted for this key.`);
       throw err;
     }
+    if (description.status.name !== 'RUNNING') throw new NotFoundError(`The workflow ${workflowId} is not running (${description.status.name}): there is nothing to terminate.`);
+    await assertWorkerPolls(this.temporal, description.taskQueue ?? this.settings.taskQueue);
+    await handle.signal(terminateSignal, { reason });
   }
 
   /** Every attempt and the event log of one task instance; works for closed workflows without a worker. */
@@ -232,6 +241,23 @@ export class EcsExecutorClient {
 
   async close(): Promise<void> {
     await this.ownedConnection?.close();
+  }
+
+  /**
+   * Says so when no worker polls the task queue, at most once every NO_WORKER_CHECK_MS: a task
+   * submitted to a queue nobody serves must not wait silently.
+   */
+  private async noWorkerWarning(): Promise<string | undefined> {
+    if (Date.now() - this.lastWorkerCheck < NO_WORKER_CHECK_MS) return undefined;
+    this.lastWorkerCheck = Date.now();
+    try {
+      await assertWorkerPolls(this.temporal, this.settings.taskQueue);
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof NoWorkerError)) return undefined;
+      this.log.warn(err.message);
+      return err.message;
+    }
   }
 
   private assertAccepting(): void {

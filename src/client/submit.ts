@@ -6,6 +6,7 @@ import { shortKey } from '../contract/key-format';
 import { keySearchAttributes, SearchAttributes } from '../contract/search-attributes';
 import { InvalidExecutorConfigError, InvalidTaskCommandError, InvalidTaskKeyError } from '../errors';
 import { validateExecutorConfig } from '../rules/task-run-input';
+import { workloadCommand } from '../rules/workload-command';
 import { airflowTaskWorkflow } from '../workflows/airflow-task';
 import { concurrencyLimit } from '../concurrency';
 
@@ -23,6 +24,8 @@ export interface SubmitResult {
   workflowId: string;
   /** True when a workflow for this task instance already existed: nothing new was launched. */
   attached: boolean;
+  /** Set when no worker polls the task queue: the task waits until one does. */
+  warning?: string;
 }
 
 /** Submits in flight at once from one client: starts are independent, so they overlap. */
@@ -33,6 +36,8 @@ export const SUBMIT_CONCURRENCY = 64;
  * worker applies it to its RunTask template and rejects what only the template can tell).
  */
 export function buildTaskInput(request: SubmitRequest, executorName: string): TaskWorkflowInput {
+  // An Airflow workload that is not ExecuteTask or ExecuteCallback is refused here, with Airflow's message.
+  if (!Array.isArray(request.command)) workloadCommand(request.command.workload);
   const executorConfig = request.executorConfig === undefined || request.executorConfig === null ? undefined : validateExecutorConfig(request.executorConfig);
   const parsed = taskWorkflowInputSchema.safeParse({
     key: request.key,

@@ -10,7 +10,10 @@ export interface TaskSummary {
   /** Temporal's execution status: RUNNING, COMPLETED, FAILED, TERMINATED, TIMED_OUT, CANCELLED... */
   status: string;
   key?: WorkloadKey;
+  /** What Airflow should be told: AirflowState, or FAILED for a workflow closed without a final state. */
   state?: AirflowState;
+  /** The AirflowState search attribute as the workflow last set it. */
+  recordedState?: string;
   stateChangedAt?: Date;
   taskArn?: string;
   taskArns: string[];
@@ -28,7 +31,8 @@ export function summarize(info: WorkflowExecutionInfo): TaskSummary {
     workflowType: info.type,
     status: info.status.name,
     key: keyFrom(info),
-    state: (AIRFLOW_STATES as readonly string[]).includes(state ?? '') ? (state as AirflowState) : undefined,
+    state: airflowState(info.status.name, state),
+    recordedState: state,
     stateChangedAt: sa.get(SearchAttributes.stateChangedAt),
     taskArn,
     taskArns: sa.get(SearchAttributes.taskArns) ?? (taskArn !== undefined ? [taskArn] : []),
@@ -36,6 +40,17 @@ export function summarize(info: WorkflowExecutionInfo): TaskSummary {
     startTime: info.startTime,
     closeTime: info.closeTime,
   };
+}
+
+/**
+ * What Airflow should be told about a workflow: its AirflowState, except that a workflow closed
+ * without recording a final state (a Temporal-side terminate or timeout runs none of our code) is
+ * FAILED, so a list never shows a closed task as RUNNING.
+ */
+function airflowState(status: string, recorded: string | undefined): AirflowState | undefined {
+  const known = (AIRFLOW_STATES as readonly string[]).includes(recorded ?? '') ? (recorded as AirflowState) : undefined;
+  if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return known;
+  return known === 'SUCCESS' || known === 'FAILED' ? known : 'FAILED';
 }
 
 function keyFrom(info: WorkflowExecutionInfo): WorkloadKey | undefined {

@@ -64,7 +64,7 @@ export class StateChangeFeed {
       newest = Math.max(newest, at);
       // A run that continued as new is not the end of the task: its successor reports.
       if (summary.status === 'CONTINUED_AS_NEW') continue;
-      const fingerprint = `${reportedState(summary)}|${summary.taskArn ?? ''}`;
+      const fingerprint = `${summary.state ?? ''}|${summary.taskArn ?? ''}`;
       if (this.reported.get(info.workflowId)?.fingerprint === fingerprint) continue;
       const event = await this.eventFor(summary);
       if (event === undefined) continue;
@@ -85,16 +85,10 @@ export class StateChangeFeed {
     if (summary.status === 'RUNNING') {
       return summary.state === 'RUNNING' ? { ...base, state: 'RUNNING' } : undefined;
     }
-    if (summary.state !== undefined && FINAL.has(summary.state)) return { ...base, state: summary.state as 'SUCCESS' | 'FAILED' };
+    if (summary.recordedState !== undefined && FINAL.has(summary.recordedState)) return { ...base, state: summary.recordedState as 'SUCCESS' | 'FAILED' };
     // Closed without recording a final state: Temporal-side terminate, timeout, or a failure of our code.
     return { ...base, state: 'FAILED', info: await closeReason(this.client, summary) };
   }
-}
-
-/** The state sync() reports for a row: a closed workflow without a final state counts as FAILED. */
-function reportedState(summary: TaskSummary): string | undefined {
-  if (summary.status === 'RUNNING') return summary.state;
-  return summary.state !== undefined && FINAL.has(summary.state) ? summary.state : 'FAILED';
 }
 
 /** "terminated by <identity>: <reason>", "timed out", ...: the close event says how a workflow closed from outside. */

@@ -1,4 +1,4 @@
-import type { EcsContainerSnapshot, EcsTaskSnapshot } from '../types';
+import type { EcsContainerSnapshot } from '../types';
 import type { EcsObservation } from './messages';
 
 /**

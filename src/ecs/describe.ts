@@ -2,6 +2,8 @@ import { DescribeTasksCommand, type DescribeTasksCommandOutput, type ECSClient }
 import type { EcsTaskFailure, EcsTaskSnapshot } from '../types';
 import { toTaskSnapshot } from './snapshot';
 import { taskIdOf } from './task-arn';
+import { chunk } from '../concurrency';
+
 
 /** DescribeTasks accepts at most 100 task IDs or ARNs per call. */
 export const DESCRIBE_TASKS_MAX_ARNS = 100;
@@ -11,11 +13,6 @@ const MISSING_REASON = 'MISSING';
 
 export type DescribeOutcome = { task: EcsTaskSnapshot } | { failure: EcsTaskFailure };
 
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
-}
 
 /**
  * Pairs each requested ARN with what one DescribeTasks response says about it. Tasks come back

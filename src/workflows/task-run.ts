@@ -94,8 +94,12 @@ export class TaskRun {
       this.event('warning', `Ignored an ecsObservation signal whose task ${observation.task.taskArn} is not ${observation.taskArn}`);
       return;
     }
-    // A final word wins over a RUNNING that has not been handled yet.
-    if (this.pending !== undefined && this.pending.kind !== 'RUNNING' && observation.kind === 'RUNNING') return;
+    // ECS RUNNING changes nothing the main loop waits for: record it here, without waking the
+    // loop (which would cancel and restart its timer: two history events per task for nothing).
+    if (observation.kind === 'RUNNING') {
+      if (observation.task !== undefined && current.lastStatus !== 'STOPPED') applySnapshot(current, observation.task);
+      return;
+    }
     this.pending = observation;
   }
 

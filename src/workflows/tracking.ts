@@ -41,11 +41,9 @@ export async function trackUntilFinished(run: TaskRun, record: AttemptRecord): P
     });
     const observation = run.takeObservation();
     if (observation?.kind === 'MISSING') return { kind: 'missing', reason: observation.reason ?? 'MISSING' };
-    if (observation?.task !== undefined) {
+    if (observation?.kind === 'FINISHED' && observation.task !== undefined) {
       applySnapshot(record, observation.task);
-      if (observation.kind === 'FINISHED') return { kind: 'finished', task: observation.task };
-      run.event('info', `ECS task ${taskArn} is RUNNING.`);
-      continue;
+      return { kind: 'finished', task: observation.task };
     }
     if (!woke) {
       await ensureObserver(cluster);

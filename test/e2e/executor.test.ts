@@ -7,7 +7,7 @@ describe('executor end to end (dev server, local ECS endpoint)', () => {
   let e2e: E2eContext;
 
   beforeAll(async () => {
-    e2e = await startE2e({ maxRunTaskAttempts: 2 });
+    e2e = await startE2e({ maxRunTaskAttempts: 2, localEcs: { config: { clusters: ['default', 'other'] } } });
     await e2e.startWorker();
     await e2e.client.start({ checkHealth: true });
   });
@@ -99,6 +99,45 @@ describe('executor end to end (dev server, local ECS endpoint)', () => {
     expect(await e2e.client.result(key)).toMatchObject({ state: 'SUCCESS', attempts: 1 });
     expect((e2e.ecs.stats().calls.RunTask ?? 0) - runTaskBefore).toBeGreaterThanOrEqual(2);
     expect(e2e.ecs.stats().tasksLaunched - launchedBefore).toBe(1);
+  });
+
+  it('does not run a finished task twice when RunTask answers were lost until it had stopped (the replay carries only its ARN and status)', async () => {
+    // The answers to the launch and its retries are lost for two activity attempts (the SDK tries
+    // three times in each), so the call that finally gets an answer comes seconds after the short
+    // task stopped: ECS's idempotent replay of a stopped task has no containers and no startedAt,
+    // which read as "never started" would relaunch it. Nothing is decided from a RunTask answer.
+    e2e.ecs.setFaults({ endpoint: { lostResponse: { next: 6 } } });
+    const key = uniqueKey('lost-stopped');
+    const launchedBefore = e2e.ecs.stats().tasksLaunched;
+    const seqBefore = Math.max(0, ...e2e.ecs.runTaskRequests().requests.map((r) => r.seq));
+    await e2e.client.executeAsync(key, nodeCommand('process.exit(0)'));
+    expect(await e2e.client.result(key)).toMatchObject({ state: 'SUCCESS', attempts: 1 });
+    expect(e2e.ecs.stats().tasksLaunched - launchedBefore).toBe(1);
+    // Seven calls with one clientToken: the launch, then six replays.
+    const calls = e2e.ecs.runTaskRequests().requests.filter((r) => r.seq > seqBefore);
+    expect(calls).toHaveLength(7);
+    expect(new Set(calls.map((r) => r.body?.clientToken)).size).toBe(1);
+  });
+
+  it('tracks and stops a task in the cluster its executor_config launched it in', async () => {
+    const key = uniqueKey('other-cluster');
+    const gate = new Gate('other-cluster');
+    await e2e.client.executeAsync(key, gate.command(), null, { cluster: 'other' });
+    const status = await eventually(async () => {
+      const s = await e2e.client.status(key);
+      return s.taskArn !== undefined ? s : undefined;
+    }, 'the launch');
+    expect(status.cluster).toBe('other');
+    expect(status.taskArn).toMatch(/:task\/other\//);
+    await e2e.client.terminateTask(key, 'stop what we launched');
+    const result = await e2e.client.result(key);
+    expect(result).toMatchObject({ state: 'FAILED', terminated: true, attempts: 1 });
+    const [stopped] = e2e.ecs.tasks({ cluster: 'other' }).filter((t) => t.taskArn === status.taskArn);
+    expect(stopped).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'UserInitiated' });
+  });
+
+  it('rejects a workload that is not ExecuteTask or ExecuteCallback at submit, with Airflow\'s message', async () => {
+    await expect(e2e.client.executeAsync(uniqueKey('trigger'), { workload: '{"type": "RunTrigger"}' })).rejects.toThrow(/doesn't know how to handle workload of type/);
   });
 
   it('reports state changes through sync(): RUNNING with the ARN, then SUCCESS', async () => {

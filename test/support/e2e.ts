@@ -11,7 +11,8 @@ import { loadExecutorConfig, loadRuntimeConfig, type ExecutorConfig, type Runtim
 import type { ObserverTuning } from '../../src/activities/deps';
 import { EcsClientProvider } from '../../src/ecs/ecs-client';
 import { startLocalEcs, type LocalEcs, type LocalEcsOptions } from '../../src/dev/local-ecs';
-import { createLogger } from '../../src/logger';
+import pino from 'pino';
+import { bufferLog } from './logging-environment';
 import { createEcsWorker, type EcsWorker } from '../../src/worker';
 import { connectToDevServer } from './environments';
 import { bundleWorkflows } from './time-skipping-worker';
@@ -92,7 +93,7 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eContext> {
   const executor = loadExecutorConfig(executorEnv);
   const runtime = loadRuntimeConfig(executorEnv);
   const ecsProvider = () => new EcsClientProvider({ region: 'us-east-1', endpoint: ecs.url, credentials: CREDENTIALS });
-  const logger = createLogger('warn', 'e2e');
+  const logger = pino({ name: 'e2e', level: 'info' }, { write: (line: string) => bufferLog(line.trimEnd()) });
   const newClient = () =>
     EcsExecutorClient.connect({
       client: env.client,

@@ -93,7 +93,7 @@ describe('airflowTaskWorkflow on the time-skipping server', () => {
   });
 
   it('retries failed launches after exactly 4 s and 16 s, then succeeds', async () => {
-    const { fake, result } = await runTask([{ failures: ['RESOURCE:MEMORY'] }, { failures: ['AGENT'] }, { launch: 'success' }]);
+    const { result } = await runTask([{ failures: ['RESOURCE:MEMORY'] }, { failures: ['AGENT'] }, { launch: 'success' }]);
     expect(result.state).toBe('SUCCESS');
     expect(secondsBetweenAttempts(result)).toEqual([4, 16]);
   });

@@ -1,32 +1,41 @@
 import type { Command } from 'commander';
-import { adoptedTaskInputSchema } from '../../contract/inputs';
+import { assertWorkerPolls } from '../../client/inspect';
 import { DEFAULT_TERMINATE_REASON } from '../../contract/messages';
 import { NotFoundError, UsageError } from '../../errors';
-import { withClient } from '../context';
-import type { CliIo } from '../io';
-import { hasKey, parseKey, withKeyOptions, withTemporalOptions, type KeyOptions, type TemporalOptions } from '../options';
+import type { CliContext } from '../context';
+import { hasKey, parseKey, taskArn, withKeyOptions, withTemporalOptions, type KeyOptions, type TemporalOptions } from '../options';
 
-export function registerAdoptAndTerminate(program: Command, io: CliIo): void {
+export function registerAdoptAndTerminate(program: Command, { io, withClient }: CliContext): void {
   withTemporalOptions(
     withKeyOptions(
       program
         .command('adopt')
-        .description("Adopt a running ECS task after a scheduler restart (Airflow's try_adopt_task_instances); exit 3 when not adopted")
+        .summary("adopt a running ECS task (Airflow's try_adopt_task_instances)")
+        .description(
+          "Adopt a running ECS task after a scheduler restart (Airflow's try_adopt_task_instances): a worker checks that ECS knows it, " +
+            'then tracks it without a RunTask; exit 3 when not adopted',
+        )
         .requiredOption('--arn <taskArn>', "the ECS task ARN (Airflow's external_executor_id)"),
     ),
   ).action(async (options: KeyOptions & TemporalOptions & { arn: string }) => {
-    const arn = adoptedTaskInputSchema.shape.taskArn.safeParse(options.arn);
-    if (!arn.success) throw new UsageError(`--arn "${options.arn}": ${arn.error.issues[0]?.message}`);
+    const arn = taskArn('--arn', options.arn);
     const key = parseKey(options);
     await withClient(options, async (client) => {
-      const notAdopted = await client.tryAdoptTaskInstances([{ key, externalExecutorId: options.arn }]);
-      if (notAdopted.length > 0) throw new NotFoundError(`not adopted: ECS does not know ${options.arn} (or it stopped over an hour ago)`);
-      io.out(`adopted ${options.arn}\n`);
+      // A worker describes the ARN and runs the tracker: without one, adoption would wait a minute for nothing.
+      await assertWorkerPolls(client.temporal, client.settings.taskQueue);
+      const notAdopted = await client.tryAdoptTaskInstances([{ key, externalExecutorId: arn }]);
+      if (notAdopted.length > 0) throw new NotFoundError(`not adopted: ECS does not know ${arn} (or it stopped over an hour ago)`);
+      io.out(`adopted ${arn}\n`);
     });
   });
 
   withTemporalOptions(
-    withKeyOptions(program.command('terminate').description('Stop one task (key flags) or, with --all, every running task of this executor, then wait for them to end'))
+    withKeyOptions(
+      program
+        .command('terminate')
+        .summary('stop one task, or every running task with --all')
+        .description('Stop one task (key flags) or, with --all, every running task of this executor, then wait for them to end; exit 3 when the task is not running'),
+    )
       .option('--all', "every running task of this executor (Airflow's terminate())")
       .option('--reason <text>', 'StopTask reason', DEFAULT_TERMINATE_REASON),
   ).action(async (options: KeyOptions & TemporalOptions & { all?: boolean; reason: string }) => {
@@ -35,6 +44,14 @@ export function registerAdoptAndTerminate(program: Command, io: CliIo): void {
     const key = options.all ? undefined : parseKey(options);
     await withClient(options, async (client) => {
       if (key === undefined) {
+        const [running] = await client.list({ running: true }, 1);
+        if (running === undefined) {
+          io.out('no running task to terminate\n');
+          return;
+        }
+        // Signals reach the workflows without a worker, but only a worker stops the ECS tasks: waiting would never end.
+        await assertWorkerPolls(client.temporal, client.settings.taskQueue);
+        io.err('terminating every running task of this executor, then waiting for them to end...\n');
         await client.terminate(options.reason, { pollIntervalMs: 1000 });
         io.out('every running task is terminated\n');
         return;

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors';
-import { createLogger } from '../../logger';
 import { loadRuntimeConfig } from '../../settings';
-import type { CliIo } from '../io';
+import type { CliContext } from '../context';
 import { wholeNumber } from '../options';
 
 function waitForShutdownSignal(): Promise<NodeJS.Signals> {
@@ -13,9 +12,10 @@ function waitForShutdownSignal(): Promise<NodeJS.Signals> {
 }
 
 /** Commands for development and operators' tools; their modules load only when the command runs. */
-export function registerDevCommands(program: Command, io: CliIo): void {
+export function registerDevCommands(program: Command, { io }: CliContext): void {
   program
     .command('local-ecs')
+    .summary('serve the local ECS-compatible endpoint (development and tests)')
     .description('Serve the local ECS-compatible endpoint (development and tests only) until SIGINT/SIGTERM')
     .option('--port <port>', 'port (0 picks a free one)', '4566')
     .option('--host <host>', 'address to bind', '127.0.0.1')
@@ -23,10 +23,12 @@ export function registerDevCommands(program: Command, io: CliIo): void {
     .option('--log-dir <dir>', 'where per-task log files go')
     .option('--scripted', 'run no processes: container commands like `sleep 20` are played (for large benchmarks)')
     .action(async (options: { port: string; host: string; config?: string; logDir?: string; scripted?: boolean }) => {
-      const { startLocalEcs } = await import('../../dev/local-ecs');
+      // Arguments first: a usage error should not wait for the emulator's modules to load.
+      const port = wholeNumber('--port', options.port, { max: 65535 });
+      const [{ startLocalEcs }, { createLogger }] = await Promise.all([import('../../dev/local-ecs'), import('../../logger')]);
       const logger = createLogger(process.env.ECS_EXECUTOR_LOG_LEVEL ?? 'info', 'local-ecs');
       const ecs = await startLocalEcs({
-        port: wholeNumber('--port', options.port, { max: 65535 }),
+        port,
         host: options.host,
         ...(options.config !== undefined ? { config: options.config } : {}),
         ...(options.logDir !== undefined ? { logDir: options.logDir } : {}),
@@ -40,34 +42,37 @@ export function registerDevCommands(program: Command, io: CliIo): void {
 
   program
     .command('demo')
+    .summary('the one-command demo (dev server, local ECS, worker, sample tasks)')
     .description('The one-command demo: Temporal dev server + Web UI, local ECS endpoint, a worker and sample tasks, live')
     .option('--exit', 'exit after the summary (exit code 1 when a sample did not end as expected) instead of staying up until Ctrl-C')
     .option('--temporal-port <port>', 'Temporal frontend port (default 7233, or a free one when taken)')
     .option('--ui-port <port>', 'Temporal Web UI port (default 8233, or a free one when taken)')
     .action(async (options: { exit?: boolean; temporalPort?: string; uiPort?: string }) => {
+      const ports = {
+        ...(options.temporalPort !== undefined ? { temporalPort: wholeNumber('--temporal-port', options.temporalPort, { min: 1, max: 65535 }) } : {}),
+        ...(options.uiPort !== undefined ? { uiPort: wholeNumber('--ui-port', options.uiPort, { min: 1, max: 65535 }) } : {}),
+      };
       const { runDemo } = await import('../../dev/demo/run-demo');
-      io.exitCode = await runDemo({
-        exitAfterSummary: options.exit ?? false,
-        ...(options.temporalPort !== undefined ? { temporalPort: wholeNumber('--temporal-port', options.temporalPort, { max: 65535 }) } : {}),
-        ...(options.uiPort !== undefined ? { uiPort: wholeNumber('--ui-port', options.uiPort, { max: 65535 }) } : {}),
-      });
+      io.exitCode = await runDemo({ exitAfterSummary: options.exit ?? false, ...ports });
     });
 
   program
     .command('codec-server')
+    .summary('serve the payload codec for the Temporal UI and CLI')
     .description('Serve the payload codec for the Temporal UI and CLI (Remote Codec Endpoint), with the ECS_EXECUTOR_CODEC_* keys')
     .option('--port <port>', 'port (0 picks a free one)', '8888')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--cors-origin <origin...>', 'browser origins allowed (default: the dev server UI, http://localhost:8233 and http://127.0.0.1:8233)')
     .option('--insecure-no-token', 'serve without ECS_EXECUTOR_CODEC_SERVER_TOKEN (only on a loopback address, for a local UI that cannot send a token)')
     .action(async (options: { port: string; host: string; corsOrigin?: string[]; insecureNoToken?: boolean }) => {
+      const port = wholeNumber('--port', options.port, { max: 65535 });
       const runtime = loadRuntimeConfig();
       if (runtime.codecKeyRing === undefined) {
         throw new ConfigError('codec-server needs the payload keys: set ECS_EXECUTOR_CODEC_KEY_FILE, or ECS_EXECUTOR_CODEC_KEY (and ECS_EXECUTOR_CODEC_KEY_ID)');
       }
-      const { startCodecServer } = await import('../../temporal/codec-server');
+      const [{ startCodecServer }, { createLogger }] = await Promise.all([import('../../temporal/codec-server'), import('../../logger')]);
       const server = await startCodecServer({
-        port: wholeNumber('--port', options.port, { max: 65535 }),
+        port,
         host: options.host,
         keyRing: runtime.codecKeyRing,
         token: runtime.codecServerToken,

@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import { AIRFLOW_STATES } from '../../types';
-import { withClient } from '../context';
+import type { CliContext } from '../context';
 import { formatList } from '../format';
-import { printJson, type CliIo } from '../io';
-import { wholeNumber, withTemporalOptions, type TemporalOptions } from '../options';
+import { printJson } from '../io';
+import { taskArn, wholeNumber, withTemporalOptions, type TemporalOptions } from '../options';
 
 interface ListOptions extends TemporalOptions {
   state?: string;
@@ -15,11 +15,12 @@ interface ListOptions extends TemporalOptions {
   json?: boolean;
 }
 
-export function registerList(program: Command, io: CliIo): void {
+export function registerList(program: Command, { io, withClient }: CliContext): void {
   withTemporalOptions(
     program
       .command('list')
-      .description("This executor's task workflows and adopted trackers, newest first")
+      .summary("this executor's tasks, newest first")
+      .description("This executor's (ECS_EXECUTOR_NAME) task workflows and adopted ECS tasks, newest first")
       .addOption(new Option('--state <state>', 'only tasks in this Airflow state').choices(AIRFLOW_STATES))
       .option('--dag-id <id>', 'only this DAG')
       .option('--run-id <id>', 'only this DAG run')
@@ -29,13 +30,14 @@ export function registerList(program: Command, io: CliIo): void {
       .option('--json', 'print JSON'),
   ).action(async (options: ListOptions) => {
     const limit = wholeNumber('--limit', options.limit, { min: 1 });
+    const arn = options.arn !== undefined ? taskArn('--arn', options.arn) : undefined;
     await withClient(options, async (client) => {
       const rows = await client.list(
         {
           ...(options.state !== undefined ? { state: options.state } : {}),
           ...(options.dagId !== undefined ? { dagId: options.dagId } : {}),
           ...(options.runId !== undefined ? { runId: options.runId } : {}),
-          ...(options.arn !== undefined ? { taskArn: options.arn } : {}),
+          ...(arn !== undefined ? { taskArn: arn } : {}),
           ...(options.running ? { running: true } : {}),
         },
         limit,

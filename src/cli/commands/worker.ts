@@ -1,21 +1,26 @@
 import type { Command } from 'commander';
-import { createLogger, installTemporalLogger } from '../../logger';
 import { loadExecutorConfig, loadRuntimeConfig } from '../../settings';
-import { dataConverterFor } from '../../temporal/codec';
-import { createEcsWorker } from '../../worker';
-import type { CliIo } from '../io';
+import type { CliContext } from '../context';
 import { withTemporalOptions, type TemporalOptions } from '../options';
 
-export function registerWorker(program: Command, _io: CliIo): void {
+export function registerWorker(program: Command, _context: CliContext): void {
   withTemporalOptions(
     program
       .command('worker')
-      .description('Run a worker: the task workflows, their ECS calls and the clusters\' observers, until SIGINT/SIGTERM')
-      .option('--task-queue <name>', 'task queue (default: ECS_EXECUTOR_TASK_QUEUE)')
-      .option('--no-check-health', 'skip the ECS health check at start (default: check_health_on_startup)'),
+      .summary('run a worker (task workflows, ECS calls, observers) until SIGINT/SIGTERM')
+      .description("Run a worker: the task workflows, their ECS calls and the clusters' observers, until SIGINT/SIGTERM")
+      .option('--task-queue <name>', 'Temporal task queue to poll (default: ECS_EXECUTOR_TASK_QUEUE)')
+      .option('--no-check-health', 'skip the ECS health check at start (otherwise it runs when ECS_EXECUTOR_CHECK_HEALTH_ON_STARTUP is true, the default)'),
   ).action(async (options: TemporalOptions & { taskQueue?: string; checkHealth: boolean }) => {
     const runtime = loadRuntimeConfig();
     const executor = loadExecutorConfig();
+    // The worker SDK (a native module) and the ECS client load only here: the client commands never need them.
+    const [{ createLogger }, { installTemporalLogger }, { dataConverterFor }, { createEcsWorker }] = await Promise.all([
+      import('../../logger'),
+      import('../../worker-logging'),
+      import('../../temporal/codec'),
+      import('../../worker'),
+    ]);
     const logger = createLogger(runtime.logLevel, 'ecs-executor-worker');
     installTemporalLogger(logger);
     const taskQueue = options.taskQueue ?? runtime.taskQueue;

@@ -85,6 +85,8 @@ export function runTask(backend: EcsBackend, rawInput: unknown): WireObject {
 
   if (input.clientToken !== undefined) {
     const replay = replayClientToken(backend, cluster, input);
+    // An answer can be lost on its way back whether the call launched or replayed.
+    if (replay && backend.faults.take('lostResponse', taskDefinition.family)) throw lostResponse();
     if (replay) return replay;
   }
 
@@ -119,10 +121,13 @@ export function runTask(backend: EcsBackend, rawInput: unknown): WireObject {
       createdAt: Date.now(),
     });
   }
-  if (backend.faults.take('lostResponse', taskDefinition.family)) {
-    throw new EcsError('ServerException', 'Service was unable to process this request.');
-  }
+  if (backend.faults.take('lostResponse', taskDefinition.family)) throw lostResponse();
   return { tasks: answer, failures };
+}
+
+/** What a client sees of a lost answer: a 5xx, although the call took effect. */
+function lostResponse(): EcsError {
+  return new EcsError('ServerException', 'Service was unable to process this request.');
 }
 
 /** Checks ECS makes against the task definition and between members. */
