@@ -16,7 +16,8 @@ export function concurrencyLimit(concurrency: number): <T>(fn: () => Promise<T>)
   return <T>(fn: () => Promise<T>) =>
     new Promise<T>((resolve, reject) => {
       queue.push(() => {
-        fn()
+        // A function that throws at once must free its slot like one that rejects.
+        new Promise<T>((run) => run(fn()))
           .then(resolve, reject)
           .finally(() => {
             active -= 1;

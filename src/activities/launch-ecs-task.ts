@@ -124,7 +124,7 @@ function enforceLaunchDeadline(deps: EcsActivityDeps, err: unknown): void {
   throw failure(
     FailureType.EcsLaunchDeadlineExceeded,
     `RunTask kept failing for ${Math.round(elapsed / 1000)} s, past the launch deadline of ${Math.round(deps.launchDeadlineMs / 1000)} s ` +
-      `(ECS_EXECUTOR_LAUNCH_DEADLINE_SECONDS); the last error: ${describeEcsError(err)}. Check the ECS endpoint, the region and the credentials`,
+      `(ECS_EXECUTOR_LAUNCH_DEADLINE_SECONDS); the last error: ${describeEcsError(err).replace(/\.$/, '')}. Check the ECS endpoint, the region and the credentials`,
     { cause: err },
   );
 }

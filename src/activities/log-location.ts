@@ -7,6 +7,9 @@ import { describeLogLocation, type ContainerLogConfiguration } from '../rules/lo
  * Reads each task definition's log configuration once per worker (DescribeTaskDefinition) and tells
  * where a task's output is. Best effort: an error here must never fail a launch.
  */
+/** The lookup must not hold up a launch: past this it gives up and the task has no log location. */
+const LOOKUP_TIMEOUT_MS = 5_000;
+
 export function logLocator(ecs: EcsClientProvider, logger: Logger): (taskDefinition: string | undefined, taskArn: string, containerName: string) => Promise<string | undefined> {
   const cache = new Map<string, Promise<Map<string, ContainerLogConfiguration>>>();
   return async (taskDefinition, taskArn, containerName) => {
@@ -15,7 +18,7 @@ export function logLocator(ecs: EcsClientProvider, logger: Logger): (taskDefinit
     if (configs === undefined) {
       configs = ecs
         .get()
-        .send(new DescribeTaskDefinitionCommand({ taskDefinition }))
+        .send(new DescribeTaskDefinitionCommand({ taskDefinition }), { abortSignal: AbortSignal.timeout(LOOKUP_TIMEOUT_MS) })
         .then(
           (output) =>
             new Map(
@@ -31,7 +34,13 @@ export function logLocator(ecs: EcsClientProvider, logger: Logger): (taskDefinit
       configs.catch(() => cache.delete(taskDefinition));
     }
     try {
-      return describeLogLocation((await configs).get(containerName), taskArn, containerName);
+      // The abort signal ends a real request; the race ends the wait whatever the client does.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${LOOKUP_TIMEOUT_MS} ms`)), LOOKUP_TIMEOUT_MS);
+      });
+      const found = await Promise.race([configs, late]).finally(() => clearTimeout(timer));
+      return describeLogLocation(found.get(containerName), taskArn, containerName);
     } catch (err) {
       logger.debug('could not read the task definition log configuration', { taskDefinition, error: String(err) });
       return undefined;

@@ -1,4 +1,4 @@
-import { DescribeTasksCommand, paginateListTasks, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { ecsObservationSignal, type EcsObservation } from '../contract/messages';
@@ -56,6 +56,7 @@ class ClusterObserver {
   private watermark?: number;
   private lastFullAt = Number.NEGATIVE_INFINITY;
   private lastReconcileAt: number;
+  private reconciling?: Promise<void>;
   private readonly client: Client;
 
   constructor(
@@ -79,9 +80,10 @@ class ClusterObserver {
       while (Date.now() - started < observer.runForMs) {
         await this.guard('reading the tracked tasks from visibility', () => this.refresh());
         this.startRound();
-        if (Date.now() - this.lastReconcileAt >= observer.reconcileMs) {
+        // Reconciliation runs beside the rounds, one at a time: a slow ListTasks must not hold up tracking.
+        if (this.reconciling === undefined && Date.now() - this.lastReconcileAt >= observer.reconcileMs) {
           this.lastReconcileAt = Date.now();
-          await this.guard('looking for ECS tasks no workflow tracks', () => this.reconcile());
+          this.reconciling = this.guard('looking for ECS tasks no workflow tracks', () => this.reconcile()).finally(() => (this.reconciling = undefined));
         }
         this.ctx.heartbeat(this.progress);
         // Rounds fall on multiples of the poll interval, so the cost is one round per interval whenever the observer (re)started.
@@ -89,7 +91,7 @@ class ClusterObserver {
       }
     } finally {
       clearInterval(beat);
-      await Promise.allSettled([...this.rounds]);
+      await Promise.allSettled([...this.rounds, this.reconciling]);
     }
   }
 
@@ -151,7 +153,7 @@ class ClusterObserver {
     try {
       const output = await this.deps.ecs
         .get()
-        .send(new DescribeTasksCommand({ cluster: this.cluster, tasks: arns }), { abortSignal: AbortSignal.timeout(this.deps.ecsCallTimeoutMs) });
+        .send(new DescribeTasksCommand({ cluster: this.cluster, tasks: arns }), this.timeout());
       answers = matchDescribeResults(arns, output);
     } catch (err) {
       this.progress.describeErrors += 1;
@@ -202,9 +204,14 @@ class ClusterObserver {
    */
   private async reconcile(): Promise<void> {
     const running = new Set<string>();
-    for await (const page of paginateListTasks({ client: this.deps.ecs.get() }, { cluster: this.cluster, startedBy: this.deps.startedBy, desiredStatus: 'RUNNING' })) {
+    let nextToken: string | undefined;
+    do {
+      const page = await this.deps.ecs
+        .get()
+        .send(new ListTasksCommand({ cluster: this.cluster, startedBy: this.deps.startedBy, desiredStatus: 'RUNNING', nextToken }), this.timeout());
       for (const arn of page.taskArns ?? []) running.add(arn);
-    }
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined);
     const untracked = [...running].filter((arn) => !this.tracked.has(arn) && !this.recentlyDone.has(arn));
     const now = Date.now();
     for (const arn of this.orphanCandidates.keys()) if (!untracked.includes(arn)) this.orphanCandidates.delete(arn);
@@ -230,7 +237,7 @@ class ClusterObserver {
   private async stopOrphan(arn: string): Promise<void> {
     const why = `no running workflow has tracked it for ${Math.round(this.deps.observer.orphanGraceMs / 1000)} s (its workflow was closed from outside)`;
     try {
-      await this.deps.ecs.get().send(new StopTaskCommand({ cluster: this.cluster, task: arn, reason: `temporal-ecs-executor: ${why}`.slice(0, 255) }));
+      await this.deps.ecs.get().send(new StopTaskCommand({ cluster: this.cluster, task: arn, reason: `temporal-ecs-executor: ${why}`.slice(0, 255) }), this.timeout());
       this.orphanCandidates.delete(arn);
       this.recentlyDone.set(arn, Date.now());
       this.progress.orphansStopped = [...this.progress.orphansStopped, { taskArn: arn, at: new Date().toISOString(), why }].slice(-MAX_REPORTED_ORPHANS);
@@ -238,6 +245,11 @@ class ClusterObserver {
     } catch (err) {
       this.note(`could not stop untracked ECS task ${arn} (${describeEcsError(err)}); trying again at the next reconciliation`, classifyEcsError(err));
     }
+  }
+
+  /** Every ECS call of the observer gives up after the ECS call timeout: one hung call must never stall tracking. */
+  private timeout(): { abortSignal: AbortSignal } {
+    return { abortSignal: AbortSignal.timeout(this.deps.ecsCallTimeoutMs) };
   }
 
   private async guard(what: string, fn: () => Promise<void>): Promise<void> {

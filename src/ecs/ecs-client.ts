@@ -57,7 +57,8 @@ export class EcsClientProvider {
     // The Node handler has no timeout by default: one hung call would hold its caller forever.
     const config: ECSClientConfig = {
       maxAttempts: ECS_SDK_MAX_ATTEMPTS,
-      requestHandler: new NodeHttpHandler({ connectionTimeout: Math.min(timeout, 5_000), requestTimeout: timeout }),
+      // throwOnRequestTimeout: without it the handler only warns when requestTimeout passes.
+      requestHandler: new NodeHttpHandler({ connectionTimeout: Math.min(timeout, 5_000), requestTimeout: timeout, throwOnRequestTimeout: true }),
     };
     // Only set what was given: an explicit `undefined` would shadow the SDK's default chains.
     if (this.options.region !== undefined) config.region = this.options.region;

@@ -21,9 +21,10 @@ export async function assertEcsHealthy(client: ECSClient, cluster: string): Prom
 }
 
 /**
- * Airflow's check_health (docs/airflow-behaviour.md, health check): StopTask on a task that cannot exist. Only "task was
- * not found" proves at once that the cluster exists, the credentials work and they may call ECS;
- * every other answer, including success, means tasks would fail.
+ * Airflow's check_health (docs/airflow-behaviour.md, "5. Health check"; docs/ecs-api.md, "StopTask"):
+ * StopTask on a task that cannot exist. Only "task was not found" proves at once that the cluster
+ * exists, the credentials work and they may call ECS; every other answer, including success,
+ * means tasks would fail.
  */
 export async function checkEcsHealth(client: ECSClient, cluster: string): Promise<EcsHealth> {
   try {

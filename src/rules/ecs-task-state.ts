@@ -6,8 +6,9 @@ function hasExited(container: EcsContainerSnapshot): boolean {
 }
 
 /**
- * What an ECS task means to Airflow (spec section 4). Imported by workflow code: types only,
- * no Node APIs. ECS statuses are upper-case and compared exactly, as ECS reports them.
+ * What an ECS task means to Airflow (docs/airflow-behaviour.md, "4. Tracking and the state
+ * mapping"). Imported by workflow code: types only, no Node APIs. ECS statuses are upper-case
+ * and compared exactly, as ECS reports them.
  */
 export function ecsTaskToAirflowState(task: EcsTaskSnapshot): AirflowState {
   if (task.lastStatus === 'RUNNING') return 'RUNNING';

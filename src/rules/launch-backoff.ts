@@ -1,6 +1,7 @@
 /**
  * Airflow's delay before the next launch (or re-run) after a failed attempt: 4 ** n seconds,
- * capped at two minutes (spec section 3). Workflow-safe: no imports.
+ * capped at two minutes (docs/airflow-behaviour.md, "3. Launching and backoff"). Workflow-safe:
+ * no imports.
  */
 export const MAX_LAUNCH_RETRY_DELAY_SECONDS = 120;
 

@@ -48,7 +48,7 @@ export function nextStep(outcome: AttemptOutcome, context: AttemptContext): Next
       };
     case 'launchFailed': {
       const reasons = outcome.reasons.join(', ');
-      if (attempt >= maxAttempts) {
+      if (attempt >= maxAttempts || context.adopted) {
         return {
           action: 'finish',
           state: 'FAILED',

@@ -50,7 +50,8 @@ export function trackedTasksQuery(args: { taskQueue: string; cluster: string; ch
  * so sets no state: sync() reports such a task FAILED.
  */
 export function changedSinceQuery(executorName: string, since: Date): string {
-  return and(executorScope(executorName), or(atLeast(SearchAttributes.stateChangedAt, since), atLeast('CloseTime', since)));
+  // A running workflow matches any CloseTime bound in SQL visibility: the close branch must say closed.
+  return and(executorScope(executorName), or(atLeast(SearchAttributes.stateChangedAt, since), and(`${name('ExecutionStatus')} != 'Running'`, atLeast('CloseTime', since))));
 }
 
 /** Workflows, running or not, that ever tracked one of these ECS tasks (any attempt). */

@@ -3,7 +3,10 @@ import { EcsExecutorClient } from '../../src/client';
 import { freePort } from '../../src/dev/dev-server';
 import pino from 'pino';
 
-/** sync, end and terminate never take the scheduler down, whatever fails (docs/airflow-behaviour.md). */
+/**
+ * sync, end and terminate never take the scheduler down, whatever fails
+ * (docs/airflow-behaviour.md, "8. Errors never kill the scheduler").
+ */
 describe('EcsExecutorClient when Temporal is unreachable', () => {
   let connection: Connection;
   let client: EcsExecutorClient;

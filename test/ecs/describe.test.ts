@@ -1,7 +1,7 @@
 import { DescribeTasksCommand, type DescribeTasksCommandInput } from '@aws-sdk/client-ecs';
 import 'aws-sdk-client-mock-jest';
-import { describeEcsTasks } from '../../src/ecs/describe';
-import { describeAll, mockedEcsClient, taskArn } from './fixtures';
+import { describeEcsTasks, matchDescribeResults } from '../../src/ecs/describe';
+import { describeAll, ecsTask, mockedEcsClient, taskArn } from './fixtures';
 
 const { ecsMock, client } = mockedEcsClient();
 
@@ -36,5 +36,37 @@ describe('describeEcsTasks', () => {
   it('makes no call for an empty list (DescribeTasks rejects "Tasks cannot be empty")', async () => {
     expect(await describeEcsTasks(client, 'airflow', [])).toEqual({ tasks: [], failures: [] });
     expect(ecsMock).not.toHaveReceivedCommand(DescribeTasksCommand);
+  });
+});
+
+describe('matchDescribeResults', () => {
+  it('matches tasks by task ID: asked by ID or by ARN, ECS answers with full ARNs', () => {
+    const arn = taskArn(1);
+    const id = arn.slice(arn.lastIndexOf('/') + 1);
+    const results = matchDescribeResults([id, taskArn(2)], { tasks: [ecsTask(arn, 'RUNNING'), ecsTask(taskArn(2), 'PENDING')], failures: [] });
+    expect([...results.keys()]).toEqual([id, taskArn(2)]);
+    expect(results.get(id)).toEqual({ task: expect.objectContaining({ taskArn: arn, lastStatus: 'RUNNING' }) });
+    expect(results.get(taskArn(2))).toEqual({ task: expect.objectContaining({ lastStatus: 'PENDING' }) });
+  });
+
+  it('reports an ARN that the answer does not mention at all as MISSING (so nobody waits forever)', () => {
+    expect(matchDescribeResults([taskArn(3)], { tasks: [], failures: [] }).get(taskArn(3))).toEqual({ failure: { arn: taskArn(3), reason: 'MISSING' } });
+    expect(matchDescribeResults([taskArn(3)], {}).get(taskArn(3))).toEqual({ failure: { arn: taskArn(3), reason: 'MISSING' } });
+  });
+
+  it('keeps the failure reason and detail ECS gave, and MISSING when it gave no reason', () => {
+    const results = matchDescribeResults([taskArn(4), taskArn(5)], {
+      failures: [
+        { arn: taskArn(4), reason: 'MISSING', detail: 'stopped over an hour ago' },
+        { arn: taskArn(5) },
+      ],
+    });
+    expect(results.get(taskArn(4))).toEqual({ failure: { arn: taskArn(4), reason: 'MISSING', detail: 'stopped over an hour ago' } });
+    expect(results.get(taskArn(5))).toEqual({ failure: { arn: taskArn(5), reason: 'MISSING' } });
+  });
+
+  it('prefers the task when an answer has both (tasks win over a stale failure)', () => {
+    const results = matchDescribeResults([taskArn(6)], { tasks: [ecsTask(taskArn(6), 'RUNNING')], failures: [{ arn: taskArn(6), reason: 'MISSING' }] });
+    expect(results.get(taskArn(6))).toEqual({ task: expect.objectContaining({ lastStatus: 'RUNNING' }) });
   });
 });

@@ -1,11 +1,12 @@
 import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import 'aws-sdk-client-mock-jest';
-import { assertEcsHealthy, checkEcsHealth, EcsUnhealthyError, HEALTH_CHECK_TASK_ID } from '../../src/ecs/health';
-import { accessDenied, clusterNotFound, expiredToken, invalidParameter, mockedEcsClient, networkError, taskNotFound, throttling } from './fixtures';
+import { EcsUnhealthyError } from '../../src/errors';
+import { assertEcsHealthy, checkEcsHealth, HEALTH_CHECK_TASK_ID } from '../../src/ecs/health';
+import { accessDenied, clusterNotFound, expiredToken, invalidParameter, mockedEcsClient, networkError, serverException, taskNotFound, throttling } from './fixtures';
 
 const { ecsMock, client } = mockedEcsClient();
 
-const NO_TASK_CAN_RUN = /No task can run until this is fixed: check|No task can run until this is fixed: grant/;
+const NO_TASK_CAN_RUN = /No task can run until this is fixed: (check|grant|ECS is throttling)/;
 
 describe('checkEcsHealth', () => {
   it('probes with StopTask on a 32 x "a" task ID in the configured cluster', async () => {
@@ -52,11 +53,13 @@ describe('checkEcsHealth', () => {
   const PERMANENT_HINT = /check the cluster, the region and the credentials/;
   const TRANSIENT_HINT = /check network access to the ECS endpoint/;
   const CREDENTIALS_HINT = /check the AWS credentials: they are missing, expired or invalid/;
+  const THROTTLED_HINT = /ECS is throttling this account and region: try again shortly/;
 
   it.each([
     ['another InvalidParameterException', invalidParameter('taskId length should be one of [32,36]'), /InvalidParameterException: taskId length/, PERMANENT_HINT],
-    ['throttling', throttling(), /ThrottlingException: Rate exceeded/, TRANSIENT_HINT],
+    ['throttling', throttling(), /ThrottlingException: Rate exceeded/, THROTTLED_HINT],
     ['a network error', networkError('ECONNREFUSED'), /ECONNREFUSED/, TRANSIENT_HINT],
+    ['a server error', serverException(), /ServerException: Service Unavailable/, TRANSIENT_HINT],
     ['expired credentials', expiredToken(), /ExpiredTokenException/, CREDENTIALS_HINT],
   ])('is unhealthy with the error and what to check on %s', async (_label, err, expected, hint) => {
     ecsMock.on(StopTaskCommand).rejects(err);
@@ -87,12 +90,18 @@ describe('assertEcsHealthy (the start-up gate of the client and the worker)', ()
     expect(await assertEcsHealthy(client, 'airflow')).toMatchObject({ healthy: true });
   });
 
-  it('throws EcsUnhealthyError carrying the health message otherwise', async () => {
+  it('throws EcsUnhealthyError (from the one error module, name EcsUnhealthy) carrying the health message otherwise', async () => {
     ecsMock.on(StopTaskCommand).rejects(accessDenied());
 
     const err = await assertEcsHealthy(client, 'airflow').catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(EcsUnhealthyError);
+    expect((err as Error).name).toBe('EcsUnhealthy');
     expect((err as Error).message).toBe((await checkEcsHealth(client, 'airflow')).message);
+  });
+
+  it('is not a UserInputError: an unhealthy ECS is not the caller\'s input being wrong (the CLI exit code differs)', async () => {
+    const { UserInputError } = await import('../../src/errors');
+    expect(new EcsUnhealthyError('x')).not.toBeInstanceOf(UserInputError);
   });
 });

@@ -5,7 +5,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 /**
  * Histories recorded from real runs (scripts/record-replay-histories.ts) replayed against today's
  * workflow code: a change that would break a running workflow (a nondeterminism error) fails here.
- * A deliberate change of workflow behaviour goes behind `patched()` (see README, "Changing
+ * A deliberate change of workflow behaviour goes behind `patched()` (see docs/design.md, "Changing
  * workflows"); these files are re-recorded only then, never to make this test pass.
  */
 const DIR = __dirname;
