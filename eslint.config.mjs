@@ -19,7 +19,21 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code is replayed deterministically in a sandbox: no Node built-ins, no I/O.
+    // Development tools (the local ECS endpoint, the demo, the dev server) are for development and
+    // tests: product code never imports them; the CLI loads them only in their own commands, with
+    // import().
+    files: ['src/**/*.ts'],
+    ignores: ['src/dev/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)dev(/|$)', message: 'Product code must not import src/dev/ (development tools); a CLI command loads them with import().' }] },
+      ],
+    },
+  },
+  {
+    // Workflow code is replayed deterministically in a sandbox: no Node built-ins, no I/O, and no
+    // zod (a workflow's modules are initialised for every workflow: see docs/design.md).
     files: ['src/workflows/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
@@ -27,6 +41,7 @@ export default tseslint.config(
         {
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must not use Node built-ins; do I/O in an activity.' })),
           patterns: [
+            { regex: '^zod$', message: 'No zod in workflow code: it costs every workflow its module initialisation (docs/design.md).' },
             {
               regex: '^\\.\\./activities(/(?!contracts$).*)?$',
               message: 'Import activities as types only (import type) and call them through proxyActivities.',

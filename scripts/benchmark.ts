@@ -24,14 +24,17 @@ import { measureEndpointCeiling } from '../src/dev/local-ecs/measure-ceiling';
 import { startedByMarker } from '../src/rules/started-by';
 import { collectHistoryStats, perTask } from './bench/history-stats';
 import { readProcCpu } from './bench/proc-stats';
-import { REPO, startLocalEcsProcess, startTemporal, startWorkerProcess, type Proc } from './bench/stack';
+import { buildCompiled, REPO, startLocalEcsProcess, startTemporal, startWorkerProcess, type Proc } from './bench/stack';
 import { combineRuns, formatNumber, formatTable, percentile, printComparisonTable, type ComparisonRow, type Figures } from './bench/stats';
 import { deltaTemporalMetrics, rpcPerTask, scrapeTemporalMetricsSettled } from './bench/temporal-metrics';
 
 const USAGE = `usage: npm run bench -- [--sizes 1000] [--runs 3] [--task-seconds 20] [--sync-seconds 1] [--compare-airflow]
-                        [--tracked 10000 [--tracked-seconds 300]] [--timeout-seconds 1800]`;
+                        [--tracked 10000 [--tracked-seconds 300]] [--timeout-seconds 1800]
+                        [--worker-env KEY=VALUE ...]   (experiments: our worker's settings; default: none)`;
 
 interface Options {
+  /** KEY=VALUE settings for our worker, for experiments; the figures a reader is shown use the defaults. */
+  workerEnv: Record<string, string>;
   sizes: number[];
   runs: number;
   taskSeconds: number;
@@ -54,6 +57,7 @@ function parseOptions(argv: string[]): Options {
       tracked: { type: 'string' },
       'tracked-seconds': { type: 'string' },
       'timeout-seconds': { type: 'string' },
+      'worker-env': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -67,7 +71,15 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} expects a positive number, got ${JSON.stringify(raw)}\n${USAGE}`);
     return n;
   };
+  const workerEnv = Object.fromEntries(
+    (values['worker-env'] ?? []).map((pair) => {
+      const at = pair.indexOf('=');
+      if (at < 1) throw new Error(`--worker-env expects KEY=VALUE, got ${JSON.stringify(pair)}\n${USAGE}`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
   return {
+    workerEnv,
     sizes: values.sizes !== undefined ? values.sizes.split(',').map((s) => positive('--sizes', s.trim(), 0)) : [1000],
     runs: positive('--runs', values.runs, 3),
     taskSeconds: positive('--task-seconds', values['task-seconds'], 20),
@@ -179,7 +191,7 @@ async function buildBundles(): Promise<{ executor: string; floor: string }> {
 /** N tasks through our executor: submit all, sync() every --sync-seconds as a scheduler would, until every one is final. */
 async function runOurs(stack: Stack, n: number, options: Options, bundle: string, log: (line: string) => void): Promise<{ figures: Figures<OursFigure>; detail: RunDetail }> {
   const name = `bench-${n}-${randomUUID().slice(0, 6)}`;
-  const worker = await startWorkerProcess({ temporalAddress: stack.temporalAddress, ecsUrl: stack.ecsUrl, taskQueue: name, bundlePath: bundle, log });
+  const worker = await startWorkerProcess({ temporalAddress: stack.temporalAddress, ecsUrl: stack.ecsUrl, taskQueue: name, bundlePath: bundle, settings: options.workerEnv, log });
   const client = await EcsExecutorClient.connect({
     client: stack.client,
     settings: { taskQueue: name, executorName: name, syncLagMs: 10_000 },
@@ -457,7 +469,9 @@ async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (Object.keys(options.workerEnv).length > 0) say(`worker settings changed for this run: ${JSON.stringify(options.workerEnv)} (not the defaults)`);
   say(`Benchmark: sizes ${options.sizes.join(', ')}, ${options.runs} run(s), tasks run 'sleep ${options.taskSeconds}', sync() every ${options.syncSeconds} s, our worker on default settings (poll ${POLL_SECONDS} s)${options.compareAirflow ? ", Airflow's AwsEcsExecutor side by side" : ''}`);
+  buildCompiled();
   const bundles = await buildBundles();
   if (options.tracked > 0) {
     await runTracked(options, bundles.executor, log);

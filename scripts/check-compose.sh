@@ -2,7 +2,7 @@
 # Checks docker-compose.temporal.yml:
 #   1. `docker compose config -q` validates it, when the docker CLI with the compose
 #      plugin is installed (skipped with a message otherwise; no Docker engine needed);
-#   2. every custom search attribute defined in src/messages.ts
+#   2. every custom search attribute defined in src/contract/search-attributes.ts
 #      (defineSearchAttributeKey('Name', SearchAttributeType.X)) is registered by the
 #      compose file's admin-tools job (a `create Name Type` line), with the same type.
 # Exit 0 when both pass (or 1 is skipped), 1 otherwise.
@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 COMPOSE_FILE=docker-compose.temporal.yml
-MESSAGES=src/messages.ts
+MESSAGES=src/contract/search-attributes.ts
 status=0
 
 if [[ ! -f $COMPOSE_FILE ]]; then
@@ -31,7 +31,7 @@ else
   echo "check-compose: config validation skipped: docker compose not installed"
 fi
 
-# 2. Search attributes: every name in src/messages.ts must be created by the compose
+# 2. Search attributes: every name in src/contract/search-attributes.ts must be created by the compose
 #    file's admin-tools job (`create <Name> <Type>` lines).
 if [[ ! -f $MESSAGES ]]; then
   echo "check-compose: $MESSAGES not found" >&2

@@ -81,14 +81,10 @@ export const FailureType = {
   EcsLaunchDeadlineExceeded: 'EcsLaunchDeadlineExceeded',
   /** StopTask was refused for good (AccessDenied...): the task is still tracked until ECS says it stopped. */
   EcsStopRefused: 'EcsStopRefused',
-  /** Any other permanent ECS API error (AccessDenied on DescribeTasks...). */
-  EcsApiError: 'EcsApiError',
   /** The task's executor_config cannot be applied: the task fails at once, before any RunTask. */
   InvalidExecutorConfig: 'InvalidExecutorConfig',
   /** The task's command or workload cannot run: the task fails at once. */
   InvalidTaskCommand: 'InvalidTaskCommand',
-  /** The worker's own settings are invalid (e.g. the RunTask template cannot be built). */
-  InvalidConfiguration: 'InvalidConfiguration',
   /** The Airflow task ended FAILED: the task workflow fails with this type, the result in its details. */
   AirflowTaskFailed: 'AirflowTaskFailed',
 } as const;
@@ -100,8 +96,6 @@ export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureTypeName[] = [
   FailureType.EcsEmptyRunTaskResponse,
   FailureType.EcsLaunchDeadlineExceeded,
   FailureType.EcsStopRefused,
-  FailureType.EcsApiError,
   FailureType.InvalidExecutorConfig,
   FailureType.InvalidTaskCommand,
-  FailureType.InvalidConfiguration,
 ];

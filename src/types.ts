@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * Shapes shared by the client, the workflows and the activities. Workflow code imports this
  * module, so it must stay free of Node APIs and I/O.
@@ -8,17 +6,6 @@ import { z } from 'zod';
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
-
-/** Airflow's TaskInstanceKey. Airflow's map_index is -1 for unmapped tasks. */
-export const taskInstanceKeySchema = z.object({
-  dagId: z.string().min(1, 'dagId must not be empty'),
-  taskId: z.string().min(1, 'taskId must not be empty'),
-  runId: z.string().min(1, 'runId must not be empty'),
-  tryNumber: z.number().int().min(0, 'tryNumber must be 0 or more'),
-  mapIndex: z.number().int().min(-1, 'mapIndex must be -1 (unmapped) or more').default(-1),
-});
-export type TaskInstanceKey = z.infer<typeof taskInstanceKeySchema>;
-export type TaskInstanceKeyInput = z.input<typeof taskInstanceKeySchema>;
 
 /** The Airflow task states this executor reports (Airflow's TaskInstanceState names). */
 export const AIRFLOW_STATES = ['QUEUED', 'RUNNING', 'SUCCESS', 'FAILED', 'REMOVED'] as const;

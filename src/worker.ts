@@ -9,7 +9,7 @@ import { EcsClientProvider } from './ecs/ecs-client';
 import { assertEcsHealthy } from './ecs/health';
 import type { AppLogger } from './logger';
 import { buildRunTaskTemplate } from './rules/run-task-template';
-import type { ExecutorConfig } from './config';
+import type { ExecutorConfig } from './settings';
 import { temporalConnectConfig, type TemporalTarget } from './temporal-connection';
 import type { JsonObject } from './types';
 
@@ -20,6 +20,7 @@ export interface WorkerRuntime {
   trackingCheckMs: number;
   launchDeadlineMs: number;
   terminateTimeoutMs: number;
+  syncLagMs: number;
   ecsCallTimeoutMs: number;
   observerHeartbeatTimeoutMs: number;
   maxConcurrentEcsCalls: number;
@@ -107,7 +108,8 @@ export async function createEcsWorker(options: EcsWorkerOptions): Promise<EcsWor
       launchDeadlineMs: runtime.launchDeadlineMs,
       ecsCallTimeoutMs: runtime.ecsCallTimeoutMs,
       observerHeartbeatTimeoutMs: runtime.observerHeartbeatTimeoutMs,
-      observer: { pollIntervalMs: runtime.pollIntervalMs, ...options.observer },
+      // Visibility lags the same for the observer as for sync(): one allowance for both.
+      observer: { pollIntervalMs: runtime.pollIntervalMs, visibilityLagMs: runtime.syncLagMs, ...options.observer },
     };
     activities = createEcsActivities(activityOptions);
   }

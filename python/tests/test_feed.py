@@ -66,7 +66,7 @@ class FakeVisibility:
             self.fail_next = False
             yield self.visible()[0]
             raise ConnectionError("visibility went away half way through the page")
-        match = re.search(r"AirflowStateChangedAt >= '([^']+)'\) OR \(CloseTime >= '([^']+)'", query)
+        match = re.search(r"AirflowStateChangedAt >= '([^']+)'\) OR \(\(ExecutionStatus != 'Running'\) AND \(CloseTime >= '([^']+)'", query)
         assert match and match.group(1) == match.group(2), query
         since = datetime.fromisoformat(match.group(1).replace("Z", "+00:00"))
         for row in self.visible():
@@ -97,7 +97,7 @@ def make(scheduler_skew_seconds: float = 0.0, lag: float = 0.0, sync_lag: float 
 
 def test_the_query_is_the_typescript_clients() -> None:
     assert changed_since_query("default", T0) == (
-        "(EcsExecutorName = 'default') AND ((AirflowStateChangedAt >= '2026-12-01T12:00:00.000Z') OR (CloseTime >= '2026-12-01T12:00:00.000Z'))"
+        "(EcsExecutorName = 'default') AND ((AirflowStateChangedAt >= '2026-12-01T12:00:00.000Z') OR ((ExecutionStatus != 'Running') AND (CloseTime >= '2026-12-01T12:00:00.000Z')))"
     )
 
 

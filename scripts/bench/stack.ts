@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { freePort, startDevServer, type DevServer } from '../../src/dev/dev-server';
@@ -11,6 +12,22 @@ import { readProcCpu, readProcMemory } from './proc-stats';
  */
 
 export const REPO = path.resolve(__dirname, '..', '..');
+
+/**
+ * Our processes run compiled, as users run them (`npm run build`), not through ts-node: its
+ * compiler would add ~100 MiB and start-up CPU to every figure. Built into .cache/bench/pkg (laid
+ * out like the package), never into lib/, which bin/ecs-executor would prefer over the sources.
+ */
+const PKG = path.join(REPO, '.cache', 'bench', 'pkg');
+let cli = path.join(REPO, 'bin', 'ecs-executor');
+
+export function buildCompiled(): void {
+  mkdirSync(path.join(PKG, 'bin'), { recursive: true });
+  execFileSync(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(REPO, 'tsconfig.build.json'), '--outDir', path.join(PKG, 'lib')], { stdio: 'inherit' });
+  copyFileSync(path.join(REPO, 'bin', 'ecs-executor'), path.join(PKG, 'bin', 'ecs-executor'));
+  copyFileSync(path.join(REPO, 'package.json'), path.join(PKG, 'package.json'));
+  cli = path.join(PKG, 'bin', 'ecs-executor');
+}
 export const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1' };
 
 export interface Proc {
@@ -43,8 +60,8 @@ export async function startTemporal(): Promise<{ server: DevServer; proc: Proc; 
 async function spawnCli(name: string, args: string[], env: Record<string, string>, ready: RegExp, log: (line: string) => void): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
   // BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of each of our processes there (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE_DIR ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, path.join(REPO, 'bin', 'ecs-executor'), ...args], {
-    env: { ...process.env, ...CREDENTIALS, ECS_EXECUTOR_FROM_SOURCE: '1', ...env },
+  const child = spawn(process.execPath, [...profile, cli, ...args], {
+    env: { ...process.env, ...CREDENTIALS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -56,7 +56,9 @@ export async function launchEcsTask(deps: EcsActivityDeps, input: LaunchEcsTaskI
 
   let output: RunTaskCommandOutput;
   try {
-    output = await deps.ecs.get().send(new RunTaskCommand(request));
+    // One bound on the whole call, the SDK's own retries included, so the local activity always
+    // returns (and the launch deadline is checked) however the endpoint behaves.
+    output = await deps.ecs.get().send(new RunTaskCommand(request), { abortSignal: AbortSignal.timeout(deps.ecsCallTimeoutMs) });
   } catch (err) {
     enforceLaunchDeadline(deps, err);
     throwIfRetryable(deps.ecs, 'RunTask', err);
@@ -104,7 +106,7 @@ async function buildRequest(deps: EcsActivityDeps, input: LaunchEcsTaskInput): P
 
 async function describeOne(deps: EcsActivityDeps, cluster: string, answered: EcsTaskSnapshot): Promise<EcsTaskSnapshot> {
   try {
-    const output = await deps.ecs.get().send(new DescribeTasksCommand({ cluster, tasks: [answered.taskArn] }));
+    const output = await deps.ecs.get().send(new DescribeTasksCommand({ cluster, tasks: [answered.taskArn] }), { abortSignal: AbortSignal.timeout(deps.ecsCallTimeoutMs) });
     const outcome = matchDescribeResults([answered.taskArn], output).get(answered.taskArn);
     return outcome !== undefined && 'task' in outcome ? outcome.task : answered;
   } catch (err) {

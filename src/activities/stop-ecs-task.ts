@@ -10,10 +10,12 @@ import { failure, throwIfRetryable } from './failures';
 const MAX_STOP_REASON_LENGTH = 255;
 
 /** StopTask, as a local activity. A refusal (AccessDenied...) fails as EcsStopRefused: the workflow keeps tracking the task. */
-export async function stopEcsTask(deps: Pick<EcsActivityDeps, 'ecs'>, input: StopEcsTaskInput): Promise<StopEcsTaskResult> {
+export async function stopEcsTask(deps: Pick<EcsActivityDeps, 'ecs' | 'ecsCallTimeoutMs'>, input: StopEcsTaskInput): Promise<StopEcsTaskResult> {
   const reason = input.reason.slice(0, MAX_STOP_REASON_LENGTH);
   try {
-    const output = await deps.ecs.get().send(new StopTaskCommand({ cluster: input.cluster, task: input.taskArn, reason }));
+    const output = await deps.ecs
+      .get()
+      .send(new StopTaskCommand({ cluster: input.cluster, task: input.taskArn, reason }), { abortSignal: AbortSignal.timeout(deps.ecsCallTimeoutMs) });
     const task = output.task !== undefined ? toTaskSnapshot(output.task) : { taskArn: input.taskArn, containers: [] };
     return { kind: 'accepted', task: { ...task, taskArn: task.taskArn || input.taskArn } };
   } catch (err) {

@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, UserInputError } from '../errors';
 import { envVarsHelp } from '../settings';
 import { registerAdoptAndTerminate } from './commands/adopt-terminate';
-import { registerDevCommands } from './commands/dev';
+import { registerDevCommands } from './commands/dev-tools';
 import { registerHealth } from './commands/health';
 import { registerList } from './commands/list';
 import { registerStatus } from './commands/status';

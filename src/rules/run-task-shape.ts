@@ -135,7 +135,8 @@ export const runTaskInputSchema = z.strictObject({
   platformVersion: text().optional(),
   propagateTags: z.enum(ECS_ENUMS.PropagateTags).optional(),
   referenceId: text().optional(),
-  startedBy: text().max(128).optional(),
+  // ECS takes up to 128 of these; anything else fails every launch attempt at ECS.
+  startedBy: text().max(128).regex(/^[A-Za-z0-9_/-]*$/, 'startedBy may contain only letters, digits, "_", "/" and "-"').optional(),
   tags: tags.optional(),
   taskDefinition: text(),
   clientToken: text().max(64).optional(),
@@ -198,7 +199,18 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
-function preview(value: unknown): string {
+/**
+ * A wrong value as a message may show it. Failure messages travel unencrypted (Temporal stores
+ * them in plain text), and what sits under `overrides` (commands, environment values) or in a
+ * command may be a secret: there a string or a container is shown by its kind only. Elsewhere the
+ * value helps the user most, and is shown.
+ */
+export function preview(value: unknown, path: readonly PropertyKey[] = ['overrides']): string {
+  const sensitive = path.some((p) => p === 'overrides' || p === 'command' || p === 'environment' || p === 'secrets');
+  if (sensitive && value !== null && typeof value !== 'number' && typeof value !== 'boolean') {
+    if (typeof value === 'string') return `a string of ${value.length} character${value.length === 1 ? '' : 's'}`;
+    return Array.isArray(value) ? `a list of ${value.length}` : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  }
   const shown = JSON.stringify(value) ?? String(value);
   return shown.length > 80 ? `${shown.slice(0, 80)}...` : shown;
 }
@@ -229,19 +241,19 @@ function issueProblems(issue: z.core.$ZodIssue, input: unknown, schema: z.ZodTyp
     }
     case 'invalid_type': {
       const expected = EXPECTED[issue.expected] ?? issue.expected;
-      return [value === undefined ? `${at(issue.path)}: missing (expected ${expected})` : `${at(issue.path)}: expected ${expected}, got ${preview(value)}`];
+      return [value === undefined ? `${at(issue.path)}: missing (expected ${expected})` : `${at(issue.path)}: expected ${expected}, got ${preview(value, issue.path)}`];
     }
     case 'invalid_value': {
       if (issue.path.length === 1 && issue.path[0] === 'count') {
-        return [`count: ${preview(value)}, but one Airflow task runs as exactly one ECS task: count must be 1 (or left out)`];
+        return [`count: ${preview(value, issue.path)}, but one Airflow task runs as exactly one ECS task: count must be 1 (or left out)`];
       }
-      return [`${at(issue.path)}: expected one of ${issue.values.map((v) => preview(v)).join(', ')}, got ${preview(value)}`];
+      return [`${at(issue.path)}: expected one of ${issue.values.map((v) => preview(v, [])).join(', ')}, got ${preview(value, issue.path)}`];
     }
     case 'too_big':
     case 'too_small': {
       const bound = issue.code === 'too_big' ? `at most ${String(issue.maximum)}` : `at least ${String(issue.minimum)}`;
       const unit = issue.origin === 'array' ? ' items' : issue.origin === 'string' ? ' characters' : '';
-      const got = issue.origin === 'array' || issue.origin === 'string' ? `${(value as { length: number }).length}${unit}` : preview(value);
+      const got = issue.origin === 'array' || issue.origin === 'string' ? `${(value as { length: number }).length}${unit}` : preview(value, issue.path);
       return [`${at(issue.path)}: expected ${bound}${unit}, got ${got}`];
     }
     default:
@@ -304,7 +316,7 @@ export function runTaskInputProblems(value: unknown): string[] {
   if (problems.length > 0 || !isJsonObject(value)) return problems;
   if (value.launchType !== undefined && value.capacityProviderStrategy !== undefined) {
     problems.push(
-      `launchType (${preview(value.launchType)}) and capacityProviderStrategy are both set, but ECS accepts only one of them: ` +
+      `launchType (${preview(value.launchType, [])}) and capacityProviderStrategy are both set, but ECS accepts only one of them: ` +
         'when executor_config sets one over a template that has the other, set the other to null in executor_config',
     );
   }

@@ -4,6 +4,7 @@ import { cloneJson, findNonJson, findTooDeep, isJsonObject } from './json';
 import {
   MAX_RUN_TASK_DEPTH,
   overridesSizeProblem,
+  preview,
   problemsMessage,
   runTaskInputProblems,
   runTaskOverlayProblems,
@@ -27,14 +28,14 @@ const RESERVED_KEYS = ['name', 'command'] as const;
  */
 export function validateTaskCommand(command: unknown): string[] {
   if (!Array.isArray(command) || command.length === 0 || !command.every((part) => typeof part === 'string')) {
-    throw new InvalidTaskCommandError(`The task command must be a non-empty list of strings, got ${describe(command)}`);
+    throw new InvalidTaskCommandError(`The task command must be a non-empty list of strings, got ${preview(command, ['command'])}`);
   }
   const parts = command as string[];
   for (const [i, part] of parts.entries()) {
     const at = part.indexOf('\u0000');
     if (at >= 0) {
       throw new InvalidTaskCommandError(
-        `Part ${i + 1} of ${parts.length} of the task command contains a NUL byte (\\0) at character ${at + 1} (${describe(part)}): ` +
+        `Part ${i + 1} of ${parts.length} of the task command contains a NUL byte (\\0) at character ${at + 1} (${preview(part, ['command'])}): ` +
           'no process can receive an argument with one; remove it from the command',
       );
     }
@@ -57,7 +58,7 @@ export function validateExecutorConfig(executorConfig: unknown): JsonObject {
   const tooDeep = findTooDeep(executorConfig, MAX_RUN_TASK_DEPTH);
   if (tooDeep) throw fail([`executor_config is nested too deeply, at ${tooDeep}; a RunTask input is never deeper than 8 levels`]);
   if (!isJsonObject(executorConfig)) {
-    throw fail([`executor_config must be a JSON object of RunTask arguments (e.g. {"overrides": {...}}), got ${describe(executorConfig)}`]);
+    throw fail([`executor_config must be a JSON object of RunTask arguments (e.g. {"overrides": {...}}), got ${preview(executorConfig, [])}`]);
   }
   const nonJson = findNonJson(executorConfig);
   if (nonJson) throw fail([`executor_config must be plain JSON, but ${nonJson}`]);
@@ -107,7 +108,7 @@ export function buildTaskRunInput(
   const environment = container.environment ?? [];
   if (!Array.isArray(environment)) {
     throw new InvalidExecutorConfigError(
-      `The "${containerName}" container override has environment=${describe(environment)}: expected a list of {"name", "value"} objects`,
+      `The "${containerName}" container override has environment=${preview(environment, ['environment'])}: expected a list of {"name", "value"} objects`,
     );
   }
   // Exactly one marker entry, however often the input passed through here before.
@@ -144,10 +145,3 @@ function mergeOverlay(base: JsonObject, over: JsonObject): JsonObject {
   return result;
 }
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'bigint') return `the bigint ${value}`;
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
-}

@@ -47,7 +47,8 @@ export async function trackUntilFinished(run: TaskRun, record: AttemptRecord): P
     }
     if (!woke) {
       await ensureObserver(cluster);
-      if (workflowInfo().continueAsNewSuggested) throw new ContinueAsNewSuggested();
+      // An observation that came in meanwhile is handled first: continue-as-new would drop it.
+      if (workflowInfo().continueAsNewSuggested && !run.hasObservation) throw new ContinueAsNewSuggested();
     }
   }
 }

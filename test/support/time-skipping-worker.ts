@@ -3,7 +3,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { loadExecutorConfig } from '../../src/config';
+import { loadExecutorConfig } from '../../src/settings';
 import type { AirflowTaskResult } from '../../src/contract/messages';
 import { FailureType } from '../../src/errors';
 import { createEcsWorker, type EcsWorker, type WorkerRuntime } from '../../src/worker';
@@ -24,6 +24,7 @@ export const TEST_RUNTIME: Omit<WorkerRuntime, 'taskQueue'> = {
   launchDeadlineMs: 30 * 60_000,
   terminateTimeoutMs: 15 * 60_000,
   ecsCallTimeoutMs: 20_000,
+  syncLagMs: 10_000,
   observerHeartbeatTimeoutMs: 60_000,
   maxConcurrentEcsCalls: 20,
   maxCachedWorkflows: 100,

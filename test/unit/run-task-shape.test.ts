@@ -123,7 +123,7 @@ describe('unknown keys, named with their full path', () => {
 
 describe('ill-typed values, named with their full path', () => {
   it.each([
-    ['a container cpu as a string', { overrides: { containerOverrides: [{ cpu: '512' }] } }, 'overrides.containerOverrides[0].cpu: expected a number, got "512"'],
+    ['a container cpu as a string', { overrides: { containerOverrides: [{ cpu: '512' }] } }, 'overrides.containerOverrides[0].cpu: expected a number, got a string of 3 characters'],
     ['a fractional container memory', { overrides: { containerOverrides: [{ memory: 1.5 }] } }, 'overrides.containerOverrides[0].memory: expected a whole number, got 1.5'],
     ['a task memory as a number (ECS wants a string there)', { overrides: { memory: 4096 } }, 'overrides.memory: expected a string, got 4096'],
     ['a launch type in the wrong case', { launchType: 'fargate' }, 'launchType: expected one of "EC2", "EXTERNAL", "FARGATE", "MANAGED_INSTANCES", got "fargate"'],
@@ -277,7 +277,7 @@ describe('runTaskJsonSchema (for the Python package)', () => {
     const schema = runTaskJsonSchema('overlay') as { properties: Record<string, unknown>; required?: string[]; additionalProperties: boolean };
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toBeUndefined();
-    expect(schema.properties.startedBy).toEqual({ anyOf: [{ type: 'string', maxLength: 128 }, { type: 'null' }] });
+    expect(schema.properties.startedBy).toEqual({ anyOf: [{ type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9_/-]*$' }, { type: 'null' }] });
     expect(schema.properties).not.toHaveProperty('clientToken');
   });
 });

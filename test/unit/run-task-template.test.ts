@@ -87,8 +87,8 @@ describe('buildRunTaskTemplate', () => {
     it.each([
       [{ startedby: 'x' }, 'run_task_kwargs: startedby: unknown key (did you mean "startedBy"?)'],
       [{ overrides: { containerOverrides: [{ memmory: 512 }] } }, 'run_task_kwargs: overrides.containerOverrides[0].memmory: unknown key (did you mean "memory"?)'],
-      [{ overrides: ['x'] }, 'run_task_kwargs: overrides: expected an object, got ["x"]'],
-      [{ overrides: { containerOverrides: { name: 'base' } } }, 'run_task_kwargs: overrides.containerOverrides: expected a list, got {"name":"base"}'],
+      [{ overrides: ['x'] }, 'run_task_kwargs: overrides: expected an object, got a list of 1'],
+      [{ overrides: { containerOverrides: { name: 'base' } } }, 'run_task_kwargs: overrides.containerOverrides: expected a list, got an object'],
       [{ taskDefinition: 7 }, 'run_task_kwargs: taskDefinition: expected a string, got 7'],
       [{ cluster: ['a'] }, 'run_task_kwargs: cluster: expected a string, got ["a"]'],
       [{ clientToken: 'mine' }, 'run_task_kwargs: clientToken: the executor sets it (one token per launch attempt, so a retried RunTask never starts a second task); remove it'],

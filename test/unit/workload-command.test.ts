@@ -36,7 +36,7 @@ describe('workloadCommand', () => {
   it('rejects a string that is not JSON, saying so and quoting it', () => {
     const run = () => workloadCommand('not json');
     expect(run).toThrow(InvalidTaskCommandError);
-    expect(run).toThrow(/not valid JSON.*expected a JSON object, got "not json"/);
+    expect(run).toThrow(/not valid JSON.*expected a JSON object, got 8 characters starting "not json"/);
   });
 
   it.each(['[1, 2]', 'null', '42', '"text"'])('rejects JSON %s that is not an object', (text) => {

@@ -66,7 +66,7 @@ def changed_since_query(executor_name: str, since: datetime) -> str:
     no state: such a task is reported FAILED.
     """
     at = visibility_literal(since)
-    return f"(EcsExecutorName = {visibility_literal(executor_name)}) AND ((AirflowStateChangedAt >= {at}) OR (CloseTime >= {at}))"
+    return f"(EcsExecutorName = {visibility_literal(executor_name)}) AND ((AirflowStateChangedAt >= {at}) OR ((ExecutionStatus != 'Running') AND (CloseTime >= {at})))"
 
 
 def _ms(value: datetime | None) -> float:
