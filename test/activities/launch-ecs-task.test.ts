@@ -473,10 +473,8 @@ describe('which failures Temporal retries (decided by type, in the workflows\' r
         'EcsEmptyRunTaskResponse',
         'EcsLaunchDeadlineExceeded',
         'EcsStopRefused',
-        'EcsApiError',
         'InvalidExecutorConfig',
         'InvalidTaskCommand',
-        'InvalidConfiguration',
       ].sort(),
     );
     expect(NON_RETRYABLE_FAILURE_TYPES).not.toContain(FailureType.EcsTransient);
