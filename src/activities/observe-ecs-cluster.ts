@@ -6,7 +6,7 @@ import { SearchAttributes } from '../contract/search-attributes';
 import { chunk } from '../concurrency';
 import { DESCRIBE_TASKS_MAX_ARNS, matchDescribeResults } from '../ecs/describe';
 import { classifyEcsError, describeEcsError } from '../ecs/errors';
-import { decideObservation, type DescribeAnswer, type TrackedTask } from '../rules/observation';
+import { decideObservation, planRounds, pollSlices, type DescribeAnswer, type TrackedTask } from '../rules/observation';
 import { and, byTaskArnsQuery, RUNNING, trackedTasksQuery } from '../temporal/queries';
 import { concurrencyLimit } from '../concurrency';
 import type { EcsActivityDeps } from './deps';
@@ -53,6 +53,8 @@ class ClusterObserver {
   private readonly describeSlot: <T>(fn: () => Promise<T>) => Promise<T>;
   private readonly signalSlot: <T>(fn: () => Promise<T>) => Promise<T>;
   private readonly rounds = new Set<Promise<void>>();
+  /** This interval's DescribeTasks calls (batches of ≤ 100 ARNs), by slice. */
+  private plan: string[][][] = [];
   private watermark?: number;
   private lastFullAt = Number.NEGATIVE_INFINITY;
   private lastReconcileAt: number;
@@ -77,17 +79,26 @@ class ClusterObserver {
     const started = Date.now();
     const beat = setInterval(() => this.ctx.heartbeat(this.progress), Math.max(1_000, Math.min(10_000, this.deps.observerHeartbeatTimeoutMs / 3)));
     try {
+      let slice = 0;
+      let slices = 1;
       while (Date.now() - started < observer.runForMs) {
-        await this.guard('reading the tracked tasks from visibility', () => this.refresh());
-        this.startRound();
+        // A new interval: re-read what changed, and size its slices by what is tracked now.
+        if (slice === 0) {
+          await this.guard('reading the tracked tasks from visibility', () => this.refresh());
+          slices = pollSlices(this.tracked.size, observer.pollIntervalMs);
+          this.plan = planRounds([...this.tracked.keys()], slices);
+        }
+        this.startRound(this.plan[slice] ?? [], slice);
         // Reconciliation runs beside the rounds, one at a time: a slow ListTasks must not hold up tracking.
         if (this.reconciling === undefined && Date.now() - this.lastReconcileAt >= observer.reconcileMs) {
           this.lastReconcileAt = Date.now();
           this.reconciling = this.guard('looking for ECS tasks no workflow tracks', () => this.reconcile()).finally(() => (this.reconciling = undefined));
         }
         this.ctx.heartbeat(this.progress);
-        // Rounds fall on multiples of the poll interval, so the cost is one round per interval whenever the observer (re)started.
-        await this.ctx.sleep(observer.pollIntervalMs - (Date.now() % observer.pollIntervalMs));
+        // Slices fall on multiples of their length, so the cost is one round per interval whenever the observer (re)started.
+        const sliceMs = observer.pollIntervalMs / slices;
+        await this.ctx.sleep(sliceMs - (Date.now() % sliceMs));
+        slice = (slice + 1) % slices;
       }
     } finally {
       clearInterval(beat);
@@ -130,13 +141,13 @@ class ClusterObserver {
     this.tracked.set(arn, { workflowId: info.workflowId, trackedSinceMs: changedAtMs, seen: false, runningSent: false });
   }
 
-  /** One DescribeTasks round over every tracked task not already being described; answers are acted on as they arrive. */
-  private startRound(): void {
-    const arns = [...this.tracked.keys()].filter((arn) => !this.inFlight.has(arn));
-    if (arns.length === 0) return;
-    this.progress.rounds += 1;
+  /** One slice's DescribeTasks calls, without the tasks still being described; answers are acted on as they arrive. */
+  private startRound(batches: readonly string[][], slice: number): void {
+    if (slice === 0) this.progress.rounds += 1;
     this.progress.lastRoundAt = new Date().toISOString();
-    for (const batch of chunk(arns, DESCRIBE_TASKS_MAX_ARNS)) {
+    for (const planned of batches) {
+      const batch = planned.filter((arn) => this.tracked.has(arn) && !this.inFlight.has(arn));
+      if (batch.length === 0) continue;
       for (const arn of batch) this.inFlight.add(arn);
       const round = this.describeSlot(() => this.describe(batch)).finally(() => {
         for (const arn of batch) this.inFlight.delete(arn);
@@ -168,7 +179,7 @@ class ClusterObserver {
         const entry = this.tracked.get(arn);
         if (entry === undefined) return;
         if ('task' in answer) entry.seen = true;
-        const decision = decideObservation(entry, answer, now);
+        const decision = decideObservation(entry, answer, now, { reportEcsRunning: this.deps.observer.reportEcsRunning });
         if (decision.send === undefined) return;
         const observation: EcsObservation =
           decision.send === 'MISSING' ? { taskArn: arn, kind: 'MISSING', reason: decision.reason } : { taskArn: arn, kind: decision.send, task: decision.task };

@@ -3,9 +3,11 @@ import { ecsTaskToAirflowState } from './ecs-task-state';
 
 /**
  * What a cluster's observer tells a tracking workflow after one DescribeTasks answer about its
- * task, and only when Airflow cares: the task became RUNNING (once), its outcome is decided, or
- * ECS no longer knows it. Every other ECS status (PROVISIONING, PENDING, DEACTIVATING, STOPPING,
- * DEPROVISIONING) wakes nobody. Pure: the observer keeps `TrackedTask` per ARN.
+ * task, and only when Airflow cares: its outcome is decided, or ECS no longer knows it. Airflow
+ * counts a task RUNNING from the moment RunTask accepted it (the workflow reports that itself), so
+ * ECS's own RUNNING is sent only when asked (`reportEcsRunning`: it costs every task a workflow
+ * task and 4 history events). Every other ECS status (PROVISIONING, PENDING, DEACTIVATING,
+ * STOPPING, DEPROVISIONING) wakes nobody. Pure: the observer keeps `TrackedTask` per ARN.
  */
 
 /**
@@ -23,6 +25,29 @@ export interface TrackedTask {
   runningSent: boolean;
 }
 
+/**
+ * The observer spreads one poll interval's DescribeTasks over slices of it (every second or so),
+ * each slice describing its share of the tracked tasks: every task is still described once per
+ * interval, but tasks that stop together are found, and their workflows woken, a slice at a time
+ * rather than in one burst that would queue their workflow tasks. Never more slices than full
+ * calls of 100 ARNs, so ECS still sees ceil(N / 100) calls per interval.
+ */
+export function pollSlices(tracked: number, pollIntervalMs: number): number {
+  return Math.max(1, Math.min(Math.floor(tracked / 100), Math.floor(pollIntervalMs / 1000)));
+}
+
+/**
+ * One interval's DescribeTasks calls: the tracked tasks in calls of at most 100 ARNs, dealt to the
+ * slices in turn, so an interval costs exactly ceil(N / 100) calls whatever the number of slices.
+ */
+export function planRounds(taskArns: readonly string[], slices: number): string[][][] {
+  const plan: string[][][] = Array.from({ length: slices }, () => []);
+  for (let i = 0; i * DESCRIBE_BATCH < taskArns.length; i++) plan[i % slices]!.push(taskArns.slice(i * DESCRIBE_BATCH, (i + 1) * DESCRIBE_BATCH));
+  return plan;
+}
+
+const DESCRIBE_BATCH = 100;
+
 export type DescribeAnswer = { task: EcsTaskSnapshot } | { failure: { reason: string; detail?: string } };
 
 export type ObservationDecision =
@@ -37,7 +62,7 @@ export function isFinished(task: EcsTaskSnapshot): boolean {
   return state === 'SUCCESS' || state === 'FAILED' || state === 'REMOVED' || task.lastStatus === 'STOPPED';
 }
 
-export function decideObservation(tracked: TrackedTask, answer: DescribeAnswer, nowMs: number): ObservationDecision {
+export function decideObservation(tracked: TrackedTask, answer: DescribeAnswer, nowMs: number, options: { reportEcsRunning: boolean }): ObservationDecision {
   if ('failure' in answer) {
     if (!tracked.seen && nowMs - tracked.trackedSinceMs < MISSING_GRACE_MS) return { send: undefined };
     const { reason, detail } = answer.failure;
@@ -45,6 +70,6 @@ export function decideObservation(tracked: TrackedTask, answer: DescribeAnswer, 
   }
   const { task } = answer;
   if (isFinished(task)) return { send: 'FINISHED', task };
-  if (task.lastStatus === 'RUNNING' && !tracked.runningSent) return { send: 'RUNNING', task };
+  if (options.reportEcsRunning && task.lastStatus === 'RUNNING' && !tracked.runningSent) return { send: 'RUNNING', task };
   return { send: undefined };
 }

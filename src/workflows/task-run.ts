@@ -192,6 +192,7 @@ export function applySnapshot(record: AttemptRecord, task: EcsTaskSnapshot): voi
   record.taskArn = task.taskArn;
   record.lastStatus = task.lastStatus;
   record.desiredStatus = task.desiredStatus;
+  record.observedAt = new Date().toISOString();
   if (task.startedAt !== undefined) record.startedAt = task.startedAt;
   if (task.stoppedAt !== undefined) record.stoppedAt = task.stoppedAt;
   record.stopCode = task.stopCode;

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, isCancellation, log, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, isCancellation, log, sleep, workflowInfo } from '@temporalio/workflow';
 import type { StopEcsTaskResult } from '../activities/contracts';
 import type { AttemptRecord } from '../contract/messages';
 import { FailureType } from '../errors';
@@ -27,6 +27,19 @@ export async function trackUntilFinished(run: TaskRun, record: AttemptRecord): P
     return last === undefined || Date.now() - Date.parse(last.requestedAt) >= settings.terminateTimeoutMs;
   };
 
+  // The tracking check is a timer left to run, not a condition timeout: the observation that ends
+  // the wait would cancel a condition's timer, one more history event (and error) per task.
+  let checkDue = false;
+  let checkArmed = false;
+  const armCheck = () => {
+    if (checkArmed) return;
+    checkArmed = true;
+    void sleep(settings.trackingCheckMs, { summary: 'tracking check' }).then(() => {
+      checkArmed = false;
+      checkDue = true;
+    });
+  };
+
   for (;;) {
     if (stopDue()) {
       const stopped = await stopTask(run, record, cluster, taskArn);
@@ -34,18 +47,22 @@ export async function trackUntilFinished(run: TaskRun, record: AttemptRecord): P
       continue;
     }
     const last = record.stops[record.stops.length - 1];
-    const untilStopRetry = run.terminateRequested && last ? Date.parse(last.requestedAt) + settings.terminateTimeoutMs - Date.now() : Infinity;
-    const waitMs = Math.max(1, Math.min(settings.trackingCheckMs, untilStopRetry));
-    const woke = await condition(() => run.hasObservation || stopDue(), waitMs, {
-      summary: untilStopRetry <= settings.trackingCheckMs ? 'StopTask again if the task still runs' : 'tracking check',
-    });
+    if (run.terminateRequested && last !== undefined) {
+      // After a StopTask: wake to send it again if the task still runs then (rare: a timer cancel is fine).
+      const untilStopRetry = Math.max(1, Date.parse(last.requestedAt) + settings.terminateTimeoutMs - Date.now());
+      await condition(() => run.hasObservation || stopDue(), untilStopRetry, { summary: 'StopTask again if the task still runs' });
+    } else {
+      armCheck();
+      await condition(() => run.hasObservation || stopDue() || checkDue);
+    }
     const observation = run.takeObservation();
     if (observation?.kind === 'MISSING') return { kind: 'missing', reason: observation.reason ?? 'MISSING' };
     if (observation?.kind === 'FINISHED' && observation.task !== undefined) {
       applySnapshot(record, observation.task);
       return { kind: 'finished', task: observation.task };
     }
-    if (!woke) {
+    if (checkDue) {
+      checkDue = false;
       await ensureObserver(cluster);
       // An observation that came in meanwhile is handled first: continue-as-new would drop it.
       if (workflowInfo().continueAsNewSuggested && !run.hasObservation) throw new ContinueAsNewSuggested();

@@ -130,7 +130,7 @@ beforeEach(() => {
 function runObserver(world: World, tuning: Partial<ObserverTuning> = {}) {
   const fixture = activityFixture(template, {
     temporal: () => world.client(),
-    observer: { pollIntervalMs: 25, fullRefreshMs: 60_000, reconcileMs: 60 * 60_000, visibilityLagMs: 0, ...tuning },
+    observer: { pollIntervalMs: 25, fullRefreshMs: 60_000, reconcileMs: 60 * 60_000, visibilityLagMs: 0, reportEcsRunning: true, ...tuning },
   });
   const env = mockEnv();
   const heartbeats: ObserverProgress[] = [];

@@ -1,4 +1,4 @@
-import { decideObservation, isFinished, MISSING_GRACE_MS, type DescribeAnswer, type ObservationDecision, type TrackedTask } from '../../src/rules/observation';
+import { decideObservation, isFinished, MISSING_GRACE_MS, planRounds, pollSlices, type DescribeAnswer, type ObservationDecision, type TrackedTask } from '../../src/rules/observation';
 import type { EcsTaskSnapshot } from '../../src/types';
 
 const ARN = 'arn:aws:ecs:us-east-1:123456789012:task/airflow/0123456789abcdef0123456789abcdef';
@@ -43,24 +43,30 @@ describe('isFinished', () => {
 
 describe('decideObservation', () => {
   const now = TRACKED_SINCE + 5_000;
+  const REPORT = { reportEcsRunning: true };
+  const QUIET = { reportEcsRunning: false };
 
-  it('sends RUNNING the first time DescribeTasks reports the task RUNNING', () => {
+  it('sends nothing for ECS RUNNING unless asked (ECS_EXECUTOR_REPORT_ECS_RUNNING): Airflow counts the task running since RunTask', () => {
+    expect(decideObservation(tracked(), { task: task('RUNNING', 'RUNNING') }, now, QUIET)).toEqual({ send: undefined });
+  });
+
+  it('sends RUNNING, when asked, the first time DescribeTasks reports the task RUNNING', () => {
     const running = task('RUNNING', 'RUNNING');
-    expect(decideObservation(tracked(), { task: running }, now)).toEqual<ObservationDecision>({ send: 'RUNNING', task: running });
+    expect(decideObservation(tracked(), { task: running }, now, REPORT)).toEqual<ObservationDecision>({ send: 'RUNNING', task: running });
   });
 
   it('sends RUNNING only once: a task still RUNNING on later rounds wakes nobody', () => {
-    expect(decideObservation(tracked({ runningSent: true }), { task: task('RUNNING', 'RUNNING') }, now)).toEqual({ send: undefined });
+    expect(decideObservation(tracked({ runningSent: true }), { task: task('RUNNING', 'RUNNING') }, now, REPORT)).toEqual({ send: undefined });
   });
 
   it('sends RUNNING for a task being stopped whose containers still run (lastStatus RUNNING)', () => {
     const stopping = task('RUNNING', 'STOPPED');
-    expect(decideObservation(tracked(), { task: stopping }, now)).toEqual({ send: 'RUNNING', task: stopping });
+    expect(decideObservation(tracked(), { task: stopping }, now, REPORT)).toEqual({ send: 'RUNNING', task: stopping });
   });
 
   it.each(notDecided)('sends nothing for %s', (_label, snapshot) => {
-    expect(decideObservation(tracked(), { task: snapshot }, now)).toEqual({ send: undefined });
-    expect(decideObservation(tracked({ runningSent: true }), { task: snapshot }, now)).toEqual({ send: undefined });
+    expect(decideObservation(tracked(), { task: snapshot }, now, REPORT)).toEqual({ send: undefined });
+    expect(decideObservation(tracked({ runningSent: true }), { task: snapshot }, now, REPORT)).toEqual({ send: undefined });
   });
 
   it.each([
@@ -70,7 +76,7 @@ describe('decideObservation', () => {
     ['STOPPED without exit codes', task('STOPPED', 'STOPPED')],
   ])('sends FINISHED for %s, whether or not RUNNING was sent before', (_label, snapshot) => {
     for (const entry of [tracked(), tracked({ runningSent: true }), tracked({ seen: false })]) {
-      expect(decideObservation(entry, { task: snapshot }, now)).toEqual<ObservationDecision>({ send: 'FINISHED', task: snapshot });
+      expect(decideObservation(entry, { task: snapshot }, now, REPORT)).toEqual<ObservationDecision>({ send: 'FINISHED', task: snapshot });
     }
   });
 
@@ -79,24 +85,52 @@ describe('decideObservation', () => {
 
     it(`waits out the ${MISSING_GRACE_MS / 1000} s grace while DescribeTasks has never seen the task (eventual consistency after RunTask)`, () => {
       const unseen = tracked({ seen: false });
-      expect(decideObservation(unseen, missing, TRACKED_SINCE)).toEqual({ send: undefined });
-      expect(decideObservation(unseen, missing, TRACKED_SINCE + MISSING_GRACE_MS - 1)).toEqual({ send: undefined });
+      expect(decideObservation(unseen, missing, TRACKED_SINCE, REPORT)).toEqual({ send: undefined });
+      expect(decideObservation(unseen, missing, TRACKED_SINCE + MISSING_GRACE_MS - 1, REPORT)).toEqual({ send: undefined });
     });
 
     it('sends MISSING once the grace is over', () => {
-      expect(decideObservation(tracked({ seen: false }), missing, TRACKED_SINCE + MISSING_GRACE_MS)).toEqual({ send: 'MISSING', reason: 'MISSING' });
+      expect(decideObservation(tracked({ seen: false }), missing, TRACKED_SINCE + MISSING_GRACE_MS, REPORT)).toEqual({ send: 'MISSING', reason: 'MISSING' });
     });
 
     it('sends MISSING at once, within the grace, for a task DescribeTasks has seen before', () => {
-      expect(decideObservation(tracked({ seen: true }), missing, TRACKED_SINCE + 1)).toEqual({ send: 'MISSING', reason: 'MISSING' });
-      expect(decideObservation(tracked({ seen: true, runningSent: true }), missing, TRACKED_SINCE)).toEqual({ send: 'MISSING', reason: 'MISSING' });
+      expect(decideObservation(tracked({ seen: true }), missing, TRACKED_SINCE + 1, REPORT)).toEqual({ send: 'MISSING', reason: 'MISSING' });
+      expect(decideObservation(tracked({ seen: true, runningSent: true }), missing, TRACKED_SINCE, REPORT)).toEqual({ send: 'MISSING', reason: 'MISSING' });
     });
 
     it('includes the failure detail in the reason', () => {
-      expect(decideObservation(tracked(), { failure: { reason: 'MISSING', detail: 'stopped over an hour ago' } }, now)).toEqual({
+      expect(decideObservation(tracked(), { failure: { reason: 'MISSING', detail: 'stopped over an hour ago' } }, now, REPORT)).toEqual({
         send: 'MISSING',
         reason: 'MISSING: stopped over an hour ago',
       });
     });
+  });
+});
+
+describe('pollSlices and sliceOf: one interval of DescribeTasks spread over slices of it', () => {
+  it.each([
+    [0, 10_000, 1],
+    [150, 10_000, 1],
+    [250, 10_000, 2],
+    [1_000, 10_000, 10],
+    [10_000, 10_000, 10],
+    [10_000, 3_000, 3],
+    [10_000, 500, 1],
+  ])('%i tracked tasks, a %i ms interval: %i slices (never more than full 100-ARN calls, nor one a second)', (tracked, interval, slices) => {
+    expect(pollSlices(tracked, interval)).toBe(slices);
+  });
+
+  it('deals the calls of 100 ARNs to the slices: every task once per interval, exactly ceil(N / 100) calls', () => {
+    const arns = Array.from({ length: 1_050 }, (_, i) => `arn:aws:ecs:us-east-1:000000000000:task/c/${i}`);
+    const plan = planRounds(arns, 10);
+    expect(plan).toHaveLength(10);
+    expect(plan.flat()).toHaveLength(11);
+    expect(plan.flat().every((call) => call.length <= 100)).toBe(true);
+    expect(plan.flat(2).sort()).toEqual([...arns].sort());
+    expect(plan.map((calls) => calls.length)).toEqual([2, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+  });
+
+  it('has nothing to describe in a slice when there are fewer calls than slices', () => {
+    expect(planRounds(['a', 'b'], 3)).toEqual([[['a', 'b']], [], []]);
   });
 });
