@@ -19,7 +19,6 @@ import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { EcsExecutorClient, type SubmitRequest } from '../src/client';
 import { observerWorkflowId } from '../src/contract/ids';
-import type { ObserverProgress } from '../src/activities';
 import { measureEndpointCeiling } from '../src/dev/local-ecs/measure-ceiling';
 import { startedByMarker } from '../src/rules/started-by';
 import { collectHistoryStats, perTask } from './bench/history-stats';
@@ -105,6 +104,7 @@ type OursFigure =
   | 'observerEventsPerTask'
   | 'rpcPerTask'
   | 'cpuMsPerTask'
+  | 'launchCpuMsPerTask'
   | 'clientCpuMsPerTask'
   | 'workerCpuMsPerTask'
   | 'serverCpuMsPerTask'
@@ -118,6 +118,8 @@ type OursFigure =
   | 'floorStartsPerSecond'
   | 'floorCompletionsPerSecond'
   | 'floorCpuMsPerWorkflow'
+  | 'launchFloorPerSecond'
+  | 'launchFloorCpuMs'
   | 'airflowLaunchPerSecond'
   | 'airflowSubmitPerSecond'
   | 'airflowCpuMsPerTask'
@@ -202,10 +204,14 @@ async function runOurs(stack: Stack, n: number, options: Options, bundle: string
     await client.start({ checkHealth: false });
     const metricsBefore = await scrapeTemporalMetricsSettled(stack.metricsPort);
     const cpuBefore = { worker: worker.cpu(), server: stack.temporal.cpu(), ecs: stack.ecs.cpu(), client: process.cpuUsage() };
-    const describeSamples: { at: number; calls: number }[] = [];
+    const describeSamples: { at: number; calls: number; arns: number }[] = [];
+    // CPU as the run goes, to split it at the end of the launch phase (the last RunTask).
+    const cpuSamples: { at: number; total: number }[] = [];
     const sampler = setInterval(() => {
-      void getJson<{ calls: Record<string, number> }>(`${stack.ecsUrl}/_local/stats`)
-        .then((s) => describeSamples.push({ at: Date.now(), calls: s.calls.DescribeTasks ?? 0 }))
+      const client = process.cpuUsage(cpuBefore.client);
+      cpuSamples.push({ at: Date.now(), total: worker.cpu() - cpuBefore.worker + stack.temporal.cpu() - cpuBefore.server + (client.user + client.system) / 1e6 });
+      void getJson<{ calls: Record<string, number>; arnsDescribed: number }>(`${stack.ecsUrl}/_local/stats`)
+        .then((s) => describeSamples.push({ at: Date.now(), calls: s.calls.DescribeTasks ?? 0, arns: s.arnsDescribed }))
         .catch(() => undefined);
     }, 500);
 
@@ -243,6 +249,7 @@ async function runOurs(stack: Stack, n: number, options: Options, bundle: string
     const { tasks } = await getJson<{ tasks: EcsTaskRecord[] }>(`${stack.ecsUrl}/_local/tasks?startedBy=${encodeURIComponent(startedByMarker('default', name))}`);
     const byArn = new Map(tasks.map((t) => [t.taskArn, t]));
     const lastLaunch = Math.max(...tasks.map((t) => t.createdAt));
+    const launchCpu = cpuSamples.find((c) => c.at >= lastLaunch)?.total;
     const detection = [...finals.values()].flatMap((f) => {
       const stoppedAt = f.arn !== undefined ? (byArn.get(f.arn)?.executionStoppedAt ?? byArn.get(f.arn)?.stoppedAt) : undefined;
       return stoppedAt !== undefined ? [(f.at - stoppedAt) / 1000] : [];
@@ -256,9 +263,10 @@ async function runOurs(stack: Stack, n: number, options: Options, bundle: string
       const bucket = Math.floor(describeSamples[i]!.at / (POLL_SECONDS * 1000));
       perInterval.set(bucket, (perInterval.get(bucket) ?? 0) + describeSamples[i]!.calls - describeSamples[i - 1]!.calls);
     }
-    const observer = await stack.client.workflow.getHandle(observerWorkflowId(name, 'default')).describe();
-    const progress = observer.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
-    const heartbeat = progress?.data ? (JSON.parse(Buffer.from(progress.data).toString()) as ObserverProgress) : undefined;
+    const firstSample = describeSamples[0];
+    const lastSample = describeSamples[describeSamples.length - 1];
+    const describeCalls = firstSample && lastSample ? lastSample.calls - firstSample.calls : 0;
+    const arnsDescribed = firstSample && lastSample ? lastSample.arns - firstSample.arns : 0;
 
     const history = await collectHistoryStats(stack.client, { query: `EcsExecutorName = '${name}'` });
     const observerHistory = await collectHistoryStats(stack.client, { executions: [{ workflowId: observerWorkflowId(name, 'default') }] });
@@ -272,6 +280,7 @@ async function runOurs(stack: Stack, n: number, options: Options, bundle: string
         observerEventsPerTask: observerHistory.events / n,
         rpcPerTask: rpc.totalExcludingPolls,
         cpuMsPerTask: (1000 * (cpu.client + cpu.worker + cpu.server)) / n,
+        launchCpuMsPerTask: launchCpu !== undefined ? (1000 * launchCpu) / n : undefined,
         clientCpuMsPerTask: (1000 * cpu.client) / n,
         workerCpuMsPerTask: (1000 * cpu.worker) / n,
         serverCpuMsPerTask: (1000 * cpu.server) / n,
@@ -279,7 +288,7 @@ async function runOurs(stack: Stack, n: number, options: Options, bundle: string
         detectP50: percentile(detection, 50),
         detectP99: percentile(detection, 99),
         describePerInterval: Math.max(0, ...perInterval.values()),
-        arnsPerCall: heartbeat && heartbeat.describeCalls > 0 ? heartbeat.arnsDescribed / heartbeat.describeCalls : undefined,
+        arnsPerCall: describeCalls > 0 ? arnsDescribed / describeCalls : undefined,
         workerPeakRssMiB: workerPeak / 2 ** 20,
         serverPeakRssMiB: serverPeak / 2 ** 20,
         failures: failed,
@@ -310,28 +319,35 @@ async function runFloor(stack: Stack, n: number, bundle: string): Promise<Figure
     });
   });
   try {
-    const before = { worker: readProcCpu(child.pid!).cpuSeconds, server: stack.temporal.cpu(), client: process.cpuUsage() };
-    const started = Date.now();
-    const handles: Promise<unknown>[] = [];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 64 }, async () => {
-        while (next < n) {
-          const i = next++;
-          const handle = await stack.client.workflow.start('minimalWorkflow', { taskQueue, workflowId: `${taskQueue}-${i}` });
-          handles.push(handle.result());
-        }
-      }),
-    );
-    const startsDone = Date.now();
-    await Promise.all(handles);
-    const done = Date.now();
-    const clientCpu = process.cpuUsage(before.client);
-    const cpuSeconds = readProcCpu(child.pid!).cpuSeconds - before.worker + (stack.temporal.cpu() - before.server) + (clientCpu.user + clientCpu.system) / 1e6;
+    const measure = async (workflowType: string) => {
+      const before = { worker: readProcCpu(child.pid!).cpuSeconds, server: stack.temporal.cpu(), client: process.cpuUsage() };
+      const started = Date.now();
+      const handles: Promise<unknown>[] = [];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 64 }, async () => {
+          while (next < n) {
+            const i = next++;
+            const handle = await stack.client.workflow.start(workflowType, { taskQueue, workflowId: `${taskQueue}-${workflowType}-${i}` });
+            handles.push(handle.result());
+          }
+        }),
+      );
+      const startsDone = Date.now();
+      await Promise.all(handles);
+      const done = Date.now();
+      const clientCpu = process.cpuUsage(before.client);
+      const cpuSeconds = readProcCpu(child.pid!).cpuSeconds - before.worker + (stack.temporal.cpu() - before.server) + (clientCpu.user + clientCpu.system) / 1e6;
+      return { startsPerSecond: n / ((startsDone - started) / 1000), completionsPerSecond: n / ((done - started) / 1000), cpuMs: (1000 * cpuSeconds) / n };
+    };
+    const minimal = await measure('minimalWorkflow');
+    const launchShaped = await measure('launchShapedWorkflow');
     return {
-      floorStartsPerSecond: n / ((startsDone - started) / 1000),
-      floorCompletionsPerSecond: n / ((done - started) / 1000),
-      floorCpuMsPerWorkflow: (1000 * cpuSeconds) / n,
+      floorStartsPerSecond: minimal.startsPerSecond,
+      floorCompletionsPerSecond: minimal.completionsPerSecond,
+      floorCpuMsPerWorkflow: minimal.cpuMs,
+      launchFloorPerSecond: launchShaped.completionsPerSecond,
+      launchFloorCpuMs: launchShaped.cpuMs,
     };
   } finally {
     child.kill('SIGTERM');
@@ -412,6 +428,7 @@ function printSize(n: number, runs: Figures<OursFigure>[], details: RunDetail[],
           ['Temporal history events per task (task workflow)', 'eventsPerTask'],
           ['observer workflow events per task', 'observerEventsPerTask'],
           ['Temporal RPCs per task (no polls)', 'rpcPerTask'],
+          ['CPU per task until the last launch (ms, all our processes)', 'launchCpuMsPerTask'],
           ['CPU per task: client', 'clientCpuMsPerTask'],
           ['CPU per task: worker', 'workerCpuMsPerTask'],
           ['CPU per task: Temporal server', 'serverCpuMsPerTask'],
@@ -421,6 +438,8 @@ function printSize(n: number, runs: Figures<OursFigure>[], details: RunDetail[],
           ['floor: minimal workflow starts/s', 'floorStartsPerSecond'],
           ['floor: minimal workflow completions/s', 'floorCompletionsPerSecond'],
           ['floor: CPU per minimal workflow (ms)', 'floorCpuMsPerWorkflow'],
+          ['launch floor: one-workflow-task workflows (local activity + upsert) completed/s', 'launchFloorPerSecond'],
+          ['launch floor: CPU per workflow (ms)', 'launchFloorCpuMs'],
           ['tasks not SUCCESS', 'failures'],
         ] as const
       ).map(([label, key]) => {

@@ -21,6 +21,7 @@ export interface WorkerRuntime {
   launchDeadlineMs: number;
   terminateTimeoutMs: number;
   syncLagMs: number;
+  reportEcsRunning: boolean;
   ecsCallTimeoutMs: number;
   observerHeartbeatTimeoutMs: number;
   maxConcurrentEcsCalls: number;
@@ -109,7 +110,7 @@ export async function createEcsWorker(options: EcsWorkerOptions): Promise<EcsWor
       ecsCallTimeoutMs: runtime.ecsCallTimeoutMs,
       observerHeartbeatTimeoutMs: runtime.observerHeartbeatTimeoutMs,
       // Visibility lags the same for the observer as for sync(): one allowance for both.
-      observer: { pollIntervalMs: runtime.pollIntervalMs, visibilityLagMs: runtime.syncLagMs, ...options.observer },
+      observer: { pollIntervalMs: runtime.pollIntervalMs, visibilityLagMs: runtime.syncLagMs, reportEcsRunning: runtime.reportEcsRunning, ...options.observer },
     };
     activities = createEcsActivities(activityOptions);
   }

@@ -11,6 +11,7 @@ async function main(): Promise<void> {
     taskQueue: process.env.FLOOR_TASK_QUEUE ?? 'floor',
     workflowBundle: { codePath: process.env.FLOOR_BUNDLE ?? '' },
     activities: { noop: async () => undefined },
+    maxCachedWorkflows: 2000,
   });
   process.stdout.write('floor worker ready\n');
   await worker.run();

@@ -22,6 +22,8 @@ export interface ObserverTuning {
   describeConcurrency: number;
   /** Signals in flight at once. */
   signalConcurrency: number;
+  /** Also tell workflows when ECS reports the task RUNNING (ECS_EXECUTOR_REPORT_ECS_RUNNING). */
+  reportEcsRunning: boolean;
 }
 
 /** What every activity receives: built once per worker by `createEcsActivities`. */

@@ -25,6 +25,7 @@ export const DEFAULT_OBSERVER_TUNING: Omit<ObserverTuning, 'pollIntervalMs'> = {
   runForMs: 60 * 60_000,
   describeConcurrency: 10,
   signalConcurrency: 50,
+  reportEcsRunning: false,
 };
 
 export interface EcsActivityOptions {

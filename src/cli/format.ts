@@ -20,7 +20,7 @@ export function formatStatus(status: AirflowTaskStatus): string {
     `task      ${formatKey(status.key)}${status.adopted ? ' (adopted ECS task)' : ''}`,
     `state     ${status.state} (${status.phase})${status.terminateRequested ? `, terminate requested: ${status.terminateReason}` : ''}`,
     `attempt   ${status.attempt}${status.maxAttempts ? ` of ${status.maxAttempts}` : ''}${status.nextAttemptAt ? `, next at ${status.nextAttemptAt}` : ''}`,
-    `ecs task  ${status.taskArn ?? '-'} (${status.lastStatus ?? '-'})${status.cluster ? ` on cluster ${status.cluster}` : ''}`,
+    `ecs task  ${status.taskArn ?? '-'} (${status.lastStatus ?? '-'}${current?.observedAt ? ` as of ${current.observedAt}` : ''})${status.cluster ? ` on cluster ${status.cluster}` : ''}`,
     `output    ${current?.logLocation ?? '-'}`,
     '',
     table([

@@ -36,6 +36,8 @@ export interface AttemptRecord {
   cluster?: string;
   lastStatus?: string;
   desiredStatus?: string;
+  /** When the statuses above were learnt (workflow time): at launch, or when the observer last told. */
+  observedAt?: string;
   startedAt?: string;
   stoppedAt?: string;
   stopCode?: string;

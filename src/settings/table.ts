@@ -114,6 +114,11 @@ export const RUNTIME_SETTINGS = {
     secondsToMs(0.1, MAX_TIMER_SECONDS, TIMER_LIMIT).prefault('10'),
     "seconds between the observer's DescribeTasks rounds (one observer per cluster polls every tracked task)",
   ),
+  reportEcsRunning: runtime(
+    'REPORT_ECS_RUNNING',
+    boolean().prefault('false'),
+    "also wake a task's workflow when ECS reports its task RUNNING, so `status` shows it (costs each task a workflow task; Airflow needs only the outcome)",
+  ),
   trackingCheckMs: runtime(
     'TRACKING_CHECK_SECONDS',
     secondsToMs(1, MAX_TIMER_SECONDS, TIMER_LIMIT).prefault('1800'),

@@ -185,7 +185,7 @@ describe('ecs-executor with a worker (dev server, local ECS endpoint)', () => {
     // Once it has ended, there is nothing to terminate.
     const again = await ecs(['terminate', ...keyArgs(key)]);
     expect(again.code).toBe(3);
-    expect(again.stderr).toContain('error: No running task workflow airflow-task/e2e_dag/terminate-');
+    expect(again.stderr).toMatch(/^error: The workflow airflow-task\/e2e_dag\/terminate-\S+ is not running \(FAILED\): there is nothing to terminate\./);
   });
 
   it('an executor_config the RunTask shape refuses is exit 2, before anything starts', async () => {

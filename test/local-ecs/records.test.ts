@@ -1,4 +1,4 @@
-import { RunTaskCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import type { LocalEcs, LocalTaskRecord, RunTaskRequestRecord } from '../../src/dev/local-ecs';
 import { ecsClientFor, isStopped, startTestEcs, waitForTask, withCommand } from './helpers';
 
@@ -122,6 +122,7 @@ describe('local ECS records of tasks and RunTask requests (admin API and LocalEc
     const stats = await getJson<Record<string, unknown>>(`${ecs.url}/_local/stats`);
     expect(Object.keys(stats).sort()).toEqual(
       [
+        'arnsDescribed',
         'calls',
         'containersStarted',
         'errors',
@@ -142,5 +143,15 @@ describe('local ECS records of tasks and RunTask requests (admin API and LocalEc
     const missing = await fetch(`${ecs.url}/_local/nothing`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: string }).error).toContain('GET /_local/tasks');
+  });
+
+  it('counts the ARNs DescribeTasks was asked about, known or not', async () => {
+    const out = await client.send(new RunTaskCommand(withCommand(['exit', '0'], { count: 2 })));
+    const arns = (out.tasks ?? []).map((task) => task.taskArn as string);
+    await client.send(new DescribeTasksCommand({ tasks: [...arns, 'arn:aws:ecs:us-east-1:000000000000:task/default/0123456789abcdef0123456789abcdef'] }));
+    await client.send(new DescribeTasksCommand({ tasks: [arns[0] as string] }));
+    const stats = await getJson<{ arnsDescribed: number; calls: Record<string, number> }>(`${ecs.url}/_local/stats`);
+    expect(stats.arnsDescribed).toBe(4);
+    expect(stats.calls.DescribeTasks).toBe(2);
   });
 });

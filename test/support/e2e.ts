@@ -86,6 +86,8 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eContext> {
     ECS_EXECUTOR_TERMINATE_TIMEOUT_SECONDS: '60',
     ECS_EXECUTOR_OBSERVER_HEARTBEAT_TIMEOUT_SECONDS: '5',
     ECS_EXECUTOR_SYNC_LAG_SECONDS: '5',
+    // The tests wait for ECS's RUNNING before acting on a running task.
+    ECS_EXECUTOR_REPORT_ECS_RUNNING: 'true',
     ECS_EXECUTOR_ENDPOINT_URL: ecs.url,
     ECS_EXECUTOR_LOG_LEVEL: 'warn',
     ...options.env,

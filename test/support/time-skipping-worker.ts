@@ -25,6 +25,7 @@ export const TEST_RUNTIME: Omit<WorkerRuntime, 'taskQueue'> = {
   terminateTimeoutMs: 15 * 60_000,
   ecsCallTimeoutMs: 20_000,
   syncLagMs: 10_000,
+  reportEcsRunning: true,
   observerHeartbeatTimeoutMs: 60_000,
   maxConcurrentEcsCalls: 20,
   maxCachedWorkflows: 100,

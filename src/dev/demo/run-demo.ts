@@ -96,6 +96,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       ECS_EXECUTOR_TASK_QUEUE: 'ecs-executor-demo',
       ECS_EXECUTOR_POLL_INTERVAL_SECONDS: '0.5',
       ECS_EXECUTOR_TERMINATE_TIMEOUT_SECONDS: '60',
+      // The demo shows each task's ECS status as it changes.
+      ECS_EXECUTOR_REPORT_ECS_RUNNING: 'true',
       ECS_EXECUTOR_ENDPOINT_URL: ecs.url,
     };
     const executor = loadExecutorConfig(env);

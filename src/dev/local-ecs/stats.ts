@@ -10,6 +10,8 @@ export interface LocalEcsStats {
   totalCalls: number;
   /** Error responses by `__type`. */
   errors: Record<string, number>;
+  /** Task identifiers asked about in DescribeTasks calls, summed (with calls.DescribeTasks: ARNs per call). */
+  arnsDescribed: number;
   /** Tasks RunTask created (not counting clientToken replays, `failures` or unlaunched `noTaskArn` answers). */
   tasksLaunched: number;
   /** Containers that started to run: OS processes in process mode, interpreted commands in scripted mode. */
@@ -50,6 +52,7 @@ export class StatsRecorder {
   private errors: Record<string, number> = {};
   private faults: Partial<Record<FaultKind, number>> = {};
   private tasksLaunched = 0;
+  private arnsDescribed = 0;
   private containersStarted = 0;
   private processesSpawned = 0;
   private readonly byStatus = new Map<TaskStatus, number>();
@@ -88,6 +91,10 @@ export class StatsRecorder {
     this.adjust(status, -1);
   }
 
+  described(arns: number): void {
+    this.arnsDescribed += arns;
+  }
+
   containerStarted(asProcess: boolean): void {
     this.containersStarted += 1;
     if (asProcess) this.processesSpawned += 1;
@@ -99,6 +106,7 @@ export class StatsRecorder {
     this.errors = {};
     this.faults = {};
     this.tasksLaunched = 0;
+    this.arnsDescribed = 0;
     this.containersStarted = 0;
     this.processesSpawned = 0;
   }
@@ -110,6 +118,7 @@ export class StatsRecorder {
       calls: { ...this.calls },
       totalCalls: Object.values(this.calls).reduce((a, b) => a + b, 0),
       errors: { ...this.errors },
+      arnsDescribed: this.arnsDescribed,
       tasksLaunched: this.tasksLaunched,
       containersStarted: this.containersStarted,
       runningContainers: this.gauges.runningContainers(),

@@ -18,6 +18,7 @@ export function describeTasks(backend: EcsBackend, rawInput: unknown): WireObjec
   // Messages as real ECS sends them.
   if (requested.length === 0) throw invalidParameter('Tasks cannot be empty.');
   if (requested.length > 100) throw invalidParameter('taskIds can have at most 100 items.');
+  backend.stats.described(requested.length);
   const includeTags = input.include?.includes('TAGS') ?? false;
   const tasks: WireObject[] = [];
   const failures: WireObject[] = [];
