@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FailureType } from '../errors';
 import { runTaskJsonSchema } from '../rules/run-task-shape';
+import { RESERVED_KEYS } from '../rules/task-run-input';
 import { adoptedTaskWorkflowId, MAX_WORKFLOW_ID_LENGTH, observerWorkflowId, taskWorkflowId, WORKFLOW_ID_PREFIX } from './ids';
 import { adoptedTaskInputSchema, taskWorkflowInputSchema } from './inputs';
 import { workloadKeySchema, type WorkloadKeyInput } from './keys';
@@ -17,6 +18,7 @@ export function contractFiles(): Record<string, string> {
     'task-workflow-input.schema.json': json(z.toJSONSchema(taskWorkflowInputSchema, { io: 'input' })),
     'adopted-task-input.schema.json': json(z.toJSONSchema(adoptedTaskInputSchema, { io: 'input' })),
     // executor_config is RunTask arguments merged over the worker's template: every member optional, no unknown key.
+    // It has no "name" nor "command": clients refuse those two first, in Airflow's words (names.json executorConfigReservedKeys).
     'executor-config.schema.json': json(runTaskJsonSchema('overlay')),
     'names.json': json({
       workflowTypes: {
@@ -33,6 +35,7 @@ export function contractFiles(): Record<string, string> {
       failureTypes: FailureType,
       workflowIdPrefixes: WORKFLOW_ID_PREFIX,
       maxWorkflowIdLength: MAX_WORKFLOW_ID_LENGTH,
+      executorConfigReservedKeys: RESERVED_KEYS,
     }),
     'workflow-id-vectors.json': json(idVectors()),
   };

@@ -20,7 +20,7 @@ import {
 const EXECUTOR_CONTAINER_ENV = { name: 'AIRFLOW_IS_EXECUTOR_CONTAINER', value: 'true' } as const;
 
 /** Airflow forbids these two at the top of executor_config: the executor owns them. */
-const RESERVED_KEYS = ['name', 'command'] as const;
+export const RESERVED_KEYS = ['name', 'command'] as const;
 
 /**
  * Checks a task's command: a non-empty list of strings, none with a NUL byte (no process can

@@ -56,6 +56,8 @@ FAILURE_TYPES: Mapping[str, str] = NAMES["failureTypes"]
 TERMINATE_SIGNAL: str = NAMES["signals"]["terminate"]
 STATUS_QUERY: str = NAMES["queries"]["status"]
 DEFAULT_TERMINATE_REASON: str = NAMES["defaultTerminateReason"]
+#: Keys executor_config may never set: the executor owns the container name and the command.
+RESERVED_EXECUTOR_CONFIG_KEYS: tuple[str, ...] = tuple(NAMES["executorConfigReservedKeys"])
 
 _KEY_FACTORIES = {
     "KEYWORD": SearchAttributeKey.for_keyword,
@@ -259,9 +261,18 @@ def validate_task_input(task_input: Mapping[str, Any]) -> None:
     executor_config = task_input.get("executorConfig")
     # Its shape against RunTask's (the main schema already said so when it is not an object).
     if isinstance(executor_config, Mapping) and contract_file(EXECUTOR_CONFIG_SCHEMA_FILE) is not None:
+        reserved = [k for k in RESERVED_EXECUTOR_CONFIG_KEYS if k in executor_config]
+        if reserved:
+            # Airflow's own words, as the worker says them: the schema alone would only call them unknown keys.
+            problems.append(
+                'executorConfig: Executor Config should never override "name" or "command": this executor_config sets '
+                + " and ".join(f'"{k}"' for k in reserved)
+                + ". The executor sets the container name (the container_name setting) and the task command itself; remove these keys"
+            )
+        rest = {k: v for k, v in executor_config.items() if k not in RESERVED_EXECUTOR_CONFIG_KEYS}
         problems.extend(
             f"executorConfig.{p}" if not p.startswith("input") else f"executorConfig{p[5:]}"
-            for p in _problems(_validator(EXECUTOR_CONFIG_SCHEMA_FILE), executor_config, secret=True)
+            for p in _problems(_validator(EXECUTOR_CONFIG_SCHEMA_FILE), rest, secret=True)
         )
     if not problems:
         return

@@ -290,15 +290,6 @@ def test_revoke_stops_the_task_and_reports_nothing(it_stack: Stack, make_executo
     assert task["lastStatus"] == "STOPPED" and "Revoked by the Airflow scheduler" in task["stoppedReason"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "TypeScript worker: RunTask's clientToken comes from (workflow ID, attempt) only, so the new run of a revoked "
-        "try gets the revoked run's (stopped) ECS task back from RunTask's idempotency instead of a new one, and the "
-        "observer never reports it (its ARN is in recentlyDone for 10 minutes): the requeued try stays RUNNING. "
-        "Fix on the worker side: derive the token from (workflow ID, first execution run ID, attempt)."
-    ),
-)
 def test_a_try_requeued_after_revoke_runs_again(it_stack: Stack, make_executor: Any) -> None:
     executor = make_executor()
     driver = Driver(executor)
