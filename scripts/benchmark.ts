@@ -21,7 +21,7 @@ import { EcsExecutorClient, type SubmitRequest } from '../src/client';
 import { observerWorkflowId } from '../src/contract/ids';
 import { measureEndpointCeiling } from '../src/dev/local-ecs/measure-ceiling';
 import { startedByMarker } from '../src/rules/started-by';
-import { collectHistoryStats, perTask } from './bench/history-stats';
+import { collectHistoryStats, perTask, type HistoryEvent } from './bench/history-stats';
 import { readProcCpu } from './bench/proc-stats';
 import { buildCompiled, REPO, startLocalEcsProcess, startTemporal, startWorkerProcess, type Proc } from './bench/stack';
 import { combineRuns, formatNumber, formatTable, percentile, printComparisonTable, type ComparisonRow, type Figures } from './bench/stats';
@@ -190,6 +190,37 @@ async function buildBundles(): Promise<{ executor: string; floor: string }> {
   return { executor, floor };
 }
 
+const eventMs = (event: HistoryEvent | undefined): number | undefined =>
+  event?.eventTime ? Number(event.eventTime.seconds ?? 0) * 1000 + Math.floor((event.eventTime.nanos ?? 0) / 1e6) : undefined;
+
+/** The time of the last signal and of the closing event of one run, if it closed. */
+function closingTimes(events: readonly HistoryEvent[]): { signalAt?: number; closedAt?: number } {
+  const signalAt = eventMs([...events].reverse().find((event) => event.workflowExecutionSignaledEventAttributes));
+  const last = events[events.length - 1];
+  const closed = last?.workflowExecutionCompletedEventAttributes ?? last?.workflowExecutionFailedEventAttributes;
+  return { ...(signalAt !== undefined ? { signalAt } : {}), ...(closed ? { closedAt: eventMs(last) } : {}) };
+}
+
+/** p50/p99 of each stage of detection, so a reader can tell whether the observer, the worker and server, or sync() is slow. */
+function detectionSplit(
+  finals: ReadonlyMap<string, { at: number; arn?: string }>,
+  byArn: ReadonlyMap<string, EcsTaskRecord>,
+  eventTimes: ReadonlyMap<string, { signalAt?: number; closedAt?: number }>,
+): string {
+  const stages = { 'stopped → signal': [] as number[], 'signal → closed': [] as number[], 'closed → sync()': [] as number[] };
+  for (const [workflowId, final] of finals) {
+    const task = final.arn !== undefined ? byArn.get(final.arn) : undefined;
+    const stoppedAt = task?.executionStoppedAt ?? task?.stoppedAt;
+    const { signalAt, closedAt } = eventTimes.get(workflowId) ?? {};
+    if (stoppedAt === undefined || signalAt === undefined || closedAt === undefined) continue;
+    stages['stopped → signal'].push((signalAt - stoppedAt) / 1000);
+    stages['signal → closed'].push((closedAt - signalAt) / 1000);
+    stages['closed → sync()'].push((final.at - closedAt) / 1000);
+  }
+  const parts = Object.entries(stages).map(([stage, values]) => `${stage} ${formatNumber(percentile(values, 50), 2)} / ${formatNumber(percentile(values, 99), 2)} s`);
+  return `detection by stage, p50 / p99 (${stages['stopped → signal'].length} tasks): ${parts.join('; ')}`;
+}
+
 /** N tasks through our executor: submit all, sync() every --sync-seconds as a scheduler would, until every one is final. */
 async function runOurs(stack: Stack, n: number, options: Options, bundle: string, log: (line: string) => void): Promise<{ figures: Figures<OursFigure>; detail: RunDetail }> {
   const name = `bench-${n}-${randomUUID().slice(0, 6)}`;
@@ -268,7 +299,10 @@ async function runOurs(stack: Stack, n: number, options: Options, bundle: string
     const describeCalls = firstSample && lastSample ? lastSample.calls - firstSample.calls : 0;
     const arnsDescribed = firstSample && lastSample ? lastSample.arns - firstSample.arns : 0;
 
-    const history = await collectHistoryStats(stack.client, { query: `EcsExecutorName = '${name}'` });
+    // Where detection time goes, per task: ECS stopped → the observer's signal → the workflow closed → sync() reported it.
+    const eventTimes = new Map<string, { signalAt?: number; closedAt?: number }>();
+    const history = await collectHistoryStats(stack.client, { query: `EcsExecutorName = '${name}'` }, { onHistory: (execution, events) => eventTimes.set(execution.workflowId, closingTimes(events)) });
+    notes.push(detectionSplit(finals, byArn, eventTimes));
     const observerHistory = await collectHistoryStats(stack.client, { executions: [{ workflowId: observerWorkflowId(name, 'default') }] });
     const events = perTask(history, n);
     const rpc = rpcPerTask(metrics.rpc, n);
@@ -489,7 +523,9 @@ async function main(): Promise<number> {
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (Object.keys(options.workerEnv).length > 0) say(`worker settings changed for this run: ${JSON.stringify(options.workerEnv)} (not the defaults)`);
-  say(`Benchmark: sizes ${options.sizes.join(', ')}, ${options.runs} run(s), tasks run 'sleep ${options.taskSeconds}', sync() every ${options.syncSeconds} s, our worker on default settings (poll ${POLL_SECONDS} s)${options.compareAirflow ? ", Airflow's AwsEcsExecutor side by side" : ''}`);
+  const workerSettings = Object.keys(options.workerEnv).length > 0 ? 'our worker on the settings above' : 'our worker on default settings';
+  if (options.tracked > 0) say(`Benchmark: ${options.tracked} tasks of ${options.trackedSeconds} s tracked at once, sync() every ${options.syncSeconds} s, ${workerSettings} (poll ${POLL_SECONDS} s)`);
+  else say(`Benchmark: sizes ${options.sizes.join(', ')}, ${options.runs} run(s), tasks run 'sleep ${options.taskSeconds}', sync() every ${options.syncSeconds} s, ${workerSettings} (poll ${POLL_SECONDS} s)${options.compareAirflow ? ", Airflow's AwsEcsExecutor side by side" : ''}`);
   buildCompiled();
   const bundles = await buildBundles();
   if (options.tracked > 0) {

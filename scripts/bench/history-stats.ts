@@ -12,7 +12,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { max, median, min } from './stats';
 
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 export interface ExecutionRef {
   workflowId: string;
@@ -26,6 +26,8 @@ export interface HistoryStatsOptions {
   concurrency?: number;
   /** Called after each history, with the number done so far. */
   onProgress?: (done: number) => void;
+  /** Called with each fetched history, e.g. to read event times. */
+  onHistory?: (execution: ExecutionRef, events: readonly HistoryEvent[]) => void;
 }
 
 /** Counts derived from the event types, for the figures the benchmark names. */
@@ -154,6 +156,7 @@ export async function collectHistoryStats(client: Client, source: HistorySource,
         const events = history.events ?? [];
         const workflowType = events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? type ?? 'unknown';
         addHistory(all, events);
+        options.onHistory?.({ workflowId, ...(runId !== undefined ? { runId } : {}) }, events);
         let tally = byType.get(workflowType);
         if (tally === undefined) byType.set(workflowType, (tally = newTally()));
         addHistory(tally, events);

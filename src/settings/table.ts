@@ -117,7 +117,7 @@ export const RUNTIME_SETTINGS = {
   reportEcsRunning: runtime(
     'REPORT_ECS_RUNNING',
     boolean().prefault('false'),
-    "also wake a task's workflow when ECS reports its task RUNNING, so `status` shows it (costs each task a workflow task; Airflow needs only the outcome)",
+    "also signal a task's workflow when ECS reports its task RUNNING, so `status` shows it (costs each task a workflow task and 4 history events; Airflow needs only the outcome)",
   ),
   trackingCheckMs: runtime(
     'TRACKING_CHECK_SECONDS',
@@ -154,8 +154,8 @@ export const RUNTIME_SETTINGS = {
     'MAX_CACHED_WORKFLOWS',
     wholeNumber(0, 100_000)
       .refine((n) => n !== 1, 'expected 0 (no cache) or at least 2: Temporal caches no fewer than 2 workflows')
-      .prefault('2000'),
-    'workflows one worker keeps in memory (0: none)',
+      .prefault('500'),
+    'workflows one worker keeps in memory (0: none); each costs about 0.4 MiB, a workflow not kept is replayed from its short history when woken',
   ),
   maxConcurrentWorkflowTasks: runtime(
     'MAX_CONCURRENT_WORKFLOW_TASKS',

@@ -11,8 +11,8 @@ export class ContinueAsNewSuggested extends Error {}
 
 /**
  * Tracks the current attempt's ECS task until its outcome is decided. The workflow sleeps: the
- * cluster's observer wakes it when the task became RUNNING, finished, or went missing. A long
- * timer makes sure the observer runs; a terminate sends StopTask, and sends it again while ECS
+ * cluster's observer wakes it when the task finished or went missing (an ECS RUNNING, when
+ * reported, is only recorded). A long detached timer makes sure the observer runs; a terminate sends StopTask, and sends it again while ECS
  * still reports the task running after the terminate timeout.
  */
 export async function trackUntilFinished(run: TaskRun, record: AttemptRecord): Promise<TrackEnd> {

@@ -389,7 +389,7 @@ describe('loadRuntimeConfig', () => {
     ['ecsCallTimeoutMs', 20_000],
     ['observerHeartbeatTimeoutMs', 60_000],
     ['maxConcurrentEcsCalls', 100],
-    ['maxCachedWorkflows', 2000],
+    ['maxCachedWorkflows', 500],
     ['maxConcurrentWorkflowTasks', 100],
     ['syncLagMs', 10_000],
     ['endpointUrl', undefined],
