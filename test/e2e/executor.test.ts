@@ -1,5 +1,7 @@
+import { defaultPayloadConverter } from '@temporalio/common';
 import { taskWorkflowId } from '../../src/contract/ids';
 import { SearchAttributes } from '../../src/contract/search-attributes';
+import { byTaskArnsQuery } from '../../src/temporal/queries';
 import { eventually, Gate, nodeCommand, startE2e, uniqueKey, type E2eContext } from '../support/e2e';
 
 /** Through the real @aws-sdk/client-ecs over HTTP against the local endpoint, on the dev server. */
@@ -28,7 +30,8 @@ describe('executor end to end (dev server, local ECS endpoint)', () => {
     expect(result).toMatchObject({ state: 'SUCCESS', attempts: 1, terminated: false });
     expect(e2e.ecs.stats().tasksLaunched - launchedBefore).toBe(1);
     const status = await e2e.client.status(key);
-    expect(status.attempts[0]).toMatchObject({ outcome: 'SUCCESS', lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited' });
+    // Decided as Airflow does, once the task is on its way to STOPPED with every exit code known.
+    expect(status.attempts[0]).toMatchObject({ outcome: 'SUCCESS', lastStatus: expect.stringMatching(/^(DEACTIVATING|STOPPING|DEPROVISIONING|STOPPED)$/), stopCode: 'EssentialContainerExited' });
   });
 
   it('puts the command and AIRFLOW_IS_EXECUTOR_CONTAINER=true into the container', async () => {
@@ -61,6 +64,31 @@ describe('executor end to end (dev server, local ECS endpoint)', () => {
     expect(e2e.ecs.stats().tasksLaunched - launchedBefore).toBe(2);
     const events = await e2e.client.events(key);
     expect(events.some((e) => /Failure 1 out of 2 occurred on arn:aws:ecs:/.test(e.message))).toBe(true);
+
+    // What an operator reads in the UI: the workflow's summary and current details, and a summary
+    // on each launch and on the backoff between them.
+    const handle = e2e.env.client.workflow.getHandle(taskWorkflowId({ ...key }));
+    expect(await (await handle.describe()).staticSummary()).toBe(`e2e_dag.${key.taskId} try 1 (${key.runId})`);
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toBe(`e2e_dag.${key.taskId} try 1 → FAILED after 2 attempts`);
+    const history = await handle.fetchHistory();
+    const summaries = (history.events ?? []).flatMap((event) => {
+      const summary = event.userMetadata?.summary;
+      return summary ? [String(defaultPayloadConverter.fromPayload(summary))] : [];
+    });
+    // The first launch is also where the worker's settings (max_run_task_attempts) come from: it cannot say "of 2".
+    expect(summaries).toEqual(expect.arrayContaining(['RunTask, attempt 1', 'backoff before attempt 2', 'RunTask, attempt 2 of 2']));
+
+    // Findable by any of its attempts' ECS tasks, the first one included.
+    const status = await e2e.client.status(key);
+    const firstArn = status.attempts[0]!.taskArn!;
+    expect(firstArn).not.toBe(status.taskArn);
+    const found = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const info of e2e.env.client.workflow.list({ query: byTaskArnsQuery([firstArn]) })) ids.push(info.workflowId);
+      return ids.length > 0 ? ids : undefined;
+    }, 'the workflow to be found by its first attempt\'s ARN');
+    expect(found).toEqual([taskWorkflowId({ ...key })]);
   });
 
   it('retries a RunTask that answers RESOURCE:MEMORY after the backoff, then succeeds', async () => {

@@ -85,8 +85,11 @@ describe('terminate and adoption end to end (dev server, local ECS endpoint)', (
     const runTaskBefore = e2e.ecs.stats().calls.RunTask ?? 0;
     const unknownArn = 'arn:aws:ecs:us-east-1:000000000000:task/default/0123456789abcdef0123456789abcdef';
     const unknown = { key: uniqueKey('gone'), externalExecutorId: unknownArn };
-    const notAdopted = await e2e.client.tryAdoptTaskInstances([{ key, externalExecutorId: arn }, unknown, { key: uniqueKey('no-arn') }]);
-    expect(notAdopted.map((ti) => ti.externalExecutorId ?? null)).toEqual([unknownArn, null]);
+    // One malformed ARN in the batch keeps only its own task instance from being adopted.
+    const malformed = { key: uniqueKey('malformed'), externalExecutorId: 'not-an-arn' };
+    const notAdopted = await e2e.client.tryAdoptTaskInstances([malformed, { key, externalExecutorId: arn }, unknown, { key: uniqueKey('no-arn') }]);
+    expect(notAdopted.map((ti) => ti.externalExecutorId ?? null)).toHaveLength(3);
+    expect(notAdopted.map((ti) => ti.externalExecutorId ?? null)).toEqual(expect.arrayContaining(['not-an-arn', unknownArn, null]));
 
     // Adopting the same ARN again attaches to the tracker already running for it.
     const tracker = e2e.env.client.workflow.getHandle(adoptedTaskWorkflowId(arn!));
