@@ -1,5 +1,5 @@
 import type { SearchAttributePair } from '@temporalio/common';
-import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { log, patched, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { TrackingSettings } from '../activities/contracts';
 import { type WorkloadKey } from '../contract/keys';
 import { shortKey } from '../contract/key-format';
@@ -17,6 +17,13 @@ import type { AirflowState, EcsTaskSnapshot } from '../types';
 
 /** The task log keeps the newest entries: a task that runs for weeks must not grow without bound. */
 const MAX_EVENTS = 500;
+
+/**
+ * Observations that come while a launch is in flight are kept for its answer (behind this patch:
+ * before it, they were dropped). At most this many ARNs: anyone can signal, so it stays bounded.
+ */
+const EARLY_OBSERVATIONS_PATCH = 'keep-observations-during-launch';
+const MAX_EARLY_ARNS = 8;
 
 /** Everything a task workflow knows, in one serialisable holder (it is what continue-as-new carries). */
 export interface TaskRunState {
@@ -42,6 +49,8 @@ export function initialState(key: WorkloadKey, adopted: boolean): TaskRunState {
 export class TaskRun {
   /** The newest valid observation not yet handled by the main loop. */
   private pending?: EcsObservation;
+  /** Observations of ARNs not yet known, kept while a launch is in flight (see EARLY_OBSERVATIONS_PATCH). */
+  private readonly early = new Map<string, EcsObservation[]>();
   /** The ARN the search attributes name (continue-as-new carries search attributes over). */
   private upsertedArn?: string;
 
@@ -85,6 +94,14 @@ export class TaskRun {
       return;
     }
     const { observation } = parsed;
+    // The workflow task that records RunTask's answer can come after the observer's signals about
+    // that task (the worker heartbeats a workflow task whose launch is slow): keep them for it.
+    if (this.s.phase === 'LAUNCHING' && current?.taskArn === undefined && patched(EARLY_OBSERVATIONS_PATCH)) {
+      const kept = this.early.get(observation.taskArn);
+      if (kept !== undefined) kept.push(observation);
+      else if (this.early.size < MAX_EARLY_ARNS) this.early.set(observation.taskArn, [observation]);
+      return;
+    }
     const tracking = this.s.phase === 'RUNNING' || this.s.phase === 'TERMINATING';
     if (!tracking || current?.taskArn !== observation.taskArn) {
       log.debug('ignored an observation of a task this workflow does not track now', { taskArn: observation.taskArn });
@@ -124,6 +141,9 @@ export class TaskRun {
     applySnapshot(record, task);
     this.s.phase = this.terminateRequested ? 'TERMINATING' : 'RUNNING';
     this.setState('RUNNING', { taskArn: task.taskArn, cluster });
+    const early = this.early.get(task.taskArn) ?? [];
+    this.early.clear();
+    for (const observation of early) this.observe(observation);
   }
 
   setPhase(phase: TaskPhase): void {

@@ -15,7 +15,7 @@ import type { EcsTaskSnapshot } from '../../src/types';
  */
 
 export type LaunchStep =
-  | { launch: TaskScript }
+  | { launch: TaskScript; observerFirst?: boolean; answerAfterMs?: number }
   | { failures: string[] }
   | { throw: 'transient' | 'credentials' | 'empty' | 'invalidExecutorConfig' | 'deadline' };
 
@@ -126,8 +126,15 @@ export class FakeEcs {
     }
     if ('throw' in step) throw thrown(step.throw);
     const taskArn = `${this.arnPrefix}-${this.launches.length}`;
-    // The observer speaks only after the workflow task that recorded the launch: like the real one.
-    setImmediate(() => void this.play(input.workflowId, taskArn, step.launch).catch(() => undefined));
+    if (step.observerFirst) {
+      // The observer quicker than the launch: its signals are on the server before RunTask's answer is recorded.
+      await this.play(input.workflowId, taskArn, step.launch);
+      // Long enough, and the worker heartbeats the workflow task: the signals reach the workflow before this answer does.
+      if (step.answerAfterMs !== undefined) await new Promise((resolve) => setTimeout(resolve, step.answerAfterMs));
+    } else {
+      // The observer speaks after the launch, as the real one does (it learns the ARN from visibility).
+      setImmediate(() => void this.play(input.workflowId, taskArn, step.launch).catch(() => undefined));
+    }
     return { task: snapshot(taskArn, 'PROVISIONING', 'RUNNING'), cluster: 'test', settings: this.settings, logLocation: `/tmp/local-ecs/${taskArn.slice(-12)}.log` };
   }
 }

@@ -61,6 +61,19 @@ describe('airflowTaskWorkflow on the time-skipping server', () => {
     expect(result.status.attempts[0]).toMatchObject({ outcome: 'SUCCESS', containers: [{ exitCode: 0 }], logLocation: expect.stringMatching(/\.log$/) });
   });
 
+  it('keeps the observations that reach it while RunTask\'s answer is still on its way, and applies them once the ARN is known', async () => {
+    // A 1 s workflow task timeout, and a launch answering after 2 s: the worker heartbeats the workflow
+    // task, so the observer's RUNNING and FINISHED reach the workflow before the launch's result does.
+    const fake = new FakeEcs([{ launch: 'success', observerFirst: true, answerAfterMs: 2_000 }], env.client, FAKE_SETTINGS);
+    const input = taskInput();
+    const result = await withFakeEcsWorker(env, bundle, fake, async (taskQueue) =>
+      taskResult(await env.client.workflow.start(airflowTaskWorkflow, { taskQueue, workflowId: taskWorkflowId(input.key), args: [input], workflowTaskTimeout: '1s' })),
+    );
+    expect(result).toMatchObject({ state: 'SUCCESS', terminated: false, attempts: 1 });
+    expect(fake.launches).toHaveLength(1);
+    expect(result.status.attempts[0]).toMatchObject({ outcome: 'SUCCESS', containers: [{ exitCode: 0 }] });
+  }, 30_000);
+
   it('a FAILED task fails the workflow with AirflowTaskFailed carrying the result, readable without a worker', async () => {
     const fake = new FakeEcs([{ launch: 'exit1' }], env.client, { ...FAKE_SETTINGS, maxAttempts: 1 });
     const input = taskInput();
