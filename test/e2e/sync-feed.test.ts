@@ -5,6 +5,7 @@ import { StateChangeFeed, type TaskStateEvent } from '../../src/client/sync';
 import { taskWorkflowId } from '../../src/contract/ids';
 import { keySearchAttributes, SearchAttributes } from '../../src/contract/search-attributes';
 import { and, changedSinceQuery, executorScope, RUNNING } from '../../src/temporal/queries';
+import { airflowTaskWorkflow } from '../../src/workflows/airflow-task';
 import { connectToDevServer } from '../support/environments';
 import { eventually, startE2e, uniqueKey, type E2eContext } from '../support/e2e';
 
@@ -145,6 +146,35 @@ describe('StateChangeFeed with real task workflows (dev server, local ECS endpoi
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(events.get(workflowId)!.map((e) => e.state)).toEqual(['RUNNING', 'FAILED']);
+  });
+
+  it('reports a task workflow that hit a Temporal workflow timeout FAILED once, saying so', async () => {
+    const feed = new StateChangeFeed(e2e.env.client, e2e.runtime.executorName, { lagMs: 2_000, deepLagMs: 60_000, deepEveryMs: 300 });
+    const events: Events = new Map();
+    const key = uniqueKey('timed-out');
+    const workflowId = taskWorkflowId(key);
+    // Started as our client starts it, with a timeout someone added, on a queue no worker polls: it only times out.
+    await e2e.env.client.workflow.start(airflowTaskWorkflow, {
+      taskQueue: `sync-feed-nobody-polls-${randomUUID().slice(0, 8)}`,
+      workflowId,
+      args: [{ key, executorName: e2e.runtime.executorName, command: ['true'], queue: null }],
+      workflowExecutionTimeout: '1s',
+      typedSearchAttributes: [
+        ...keySearchAttributes(key),
+        { key: SearchAttributes.state, value: 'QUEUED' },
+        { key: SearchAttributes.executorName, value: e2e.runtime.executorName },
+      ],
+    });
+    const failed = await eventually(async () => {
+      await readInto(feed, events);
+      return events.get(workflowId)?.find((e) => e.state === 'FAILED');
+    }, 'the timed-out workflow reported', 60_000, 50);
+    expect(failed.info).toBe(`The task workflow ${workflowId} timed out (a Temporal workflow timeout).`);
+    for (let i = 0; i < 8; i++) {
+      await readInto(feed, events);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(events.get(workflowId)!.map((e) => e.state)).toEqual(['FAILED']);
   });
 });
 
