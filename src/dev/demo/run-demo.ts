@@ -4,14 +4,14 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { EcsExecutorClient } from '../../client';
 import type { TaskInstanceKey } from '../../contract/keys';
-import type { AirflowTaskResult, AirflowTaskStatus } from '../../contract/messages';
+import type { AirflowTaskResult } from '../../contract/messages';
 import { EcsClientProvider } from '../../ecs/ecs-client';
-import { taskIdOf } from '../../ecs/task-arn';
 import { createLogger } from '../../logger';
 import { loadExecutorConfig, loadRuntimeConfig } from '../../settings';
 import { createEcsWorker, type EcsWorker } from '../../worker';
 import { preferredPort, startDevServer, type DevServer } from '../dev-server';
 import { startLocalEcs, type LocalEcs } from '../local-ecs';
+import { stayUpHints, statusLine } from './lines';
 import { demoLocalEcsConfig, demoSamples, type DemoSample } from './samples';
 
 export interface DemoOptions {
@@ -145,12 +145,17 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       say(`\nStopping everything. The demo's Temporal state stays in ${path.join(stateDir, 'temporal.db')}: \`npm run demo\` shows these runs in the Web UI again.`);
       return ok ? 0 : 1;
     }
-    const cli = `TEMPORAL_ADDRESS=${devServer.address} ECS_EXECUTOR_TASK_QUEUE=${runtime.taskQueue} ECS_EXECUTOR_NAME=${DEMO_EXECUTOR} ./bin/ecs-executor`;
-    say(`\nThe stack stays up: open the Temporal Web UI at ${devServer.uiUrl} (namespace ${devServer.namespace}), or in another terminal:`);
-    say(`  ${cli} list`);
-    say(`  ${cli} status --dag-id demo_dag --task-id exit-1 --run-id '${results[0]?.key && 'runId' in results[0].key ? results[0].key.runId : ''}'`);
-    say(`  ${cli} submit --dag-id demo_dag --task-id mine --run-id manual__1 --wait -- ${process.execPath} -e "console.log('hi')"`);
-    say('Press Ctrl-C to stop it.');
+    const runId = results[0]?.key && 'runId' in results[0].key ? (results[0].key.runId ?? '') : '';
+    const hints = stayUpHints({
+      temporalAddress: devServer.address,
+      namespace: devServer.namespace,
+      uiUrl: devServer.uiUrl,
+      taskQueue: runtime.taskQueue,
+      executorName: DEMO_EXECUTOR,
+      runId,
+      node: process.execPath,
+    });
+    for (const line of hints) say(line);
     await interrupt;
     say('\nStopping…');
     return ok ? 0 : 1;
@@ -188,7 +193,7 @@ async function runSamples(client: EcsExecutorClient, samples: DemoSample[], say:
       const key = sampleKey(sample, runId);
       const status = await client.status(key).catch(() => undefined);
       if (!status) continue;
-      const line = describe(status);
+      const line = statusLine(status);
       if (last.get(sample.name) !== line) {
         last.set(sample.name, line);
         say(`${stamp()} ${sample.name.padEnd(width)}  ${line}`);
@@ -205,15 +210,6 @@ async function runSamples(client: EcsExecutorClient, samples: DemoSample[], say:
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return samples.map((s) => done.get(s.name)!);
-}
-
-function describe(status: AirflowTaskStatus): string {
-  // While waiting to retry, the last attempt's task is history: name only the task being tracked.
-  const tracking = status.phase === 'RUNNING' || status.phase === 'TERMINATING';
-  const arn = tracking && status.taskArn ? ` task ${taskIdOf(status.taskArn).slice(0, 12)}` : '';
-  const ecsStatus = tracking && status.lastStatus ? ` ECS ${status.lastStatus}` : '';
-  const retry = status.nextAttemptAt ? ` next attempt at ${status.nextAttemptAt.slice(11, 19)} UTC` : '';
-  return `${status.state.padEnd(7)} ${status.phase.toLowerCase().replace(/_/g, ' ')} attempt ${status.attempt}/${status.maxAttempts ?? '?'}${arn}${ecsStatus}${retry}`;
 }
 
 function printSummary(samples: DemoSample[], results: AirflowTaskResult[], say: (line: string) => void): boolean {
