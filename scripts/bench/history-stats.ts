@@ -14,7 +14,7 @@ import { max, median, min } from './stats';
 
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-export interface ExecutionRef {
+interface ExecutionRef {
   workflowId: string;
   runId?: string;
 }

@@ -14,9 +14,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /** What Linux uses on every architecture the benchmark runs on, when getconf is unavailable. */
-export const FALLBACK_CLOCK_TICKS = 100;
+const FALLBACK_CLOCK_TICKS = 100;
 
-export class ProcUnavailableError extends Error {
+class ProcUnavailableError extends Error {
   constructor(
     message: string,
     readonly pid: number,
@@ -157,7 +157,7 @@ export function cpuDelta(before: ProcCpu, after: ProcCpu): ProcCpu {
   };
 }
 
-export interface RssSeries {
+interface RssSeries {
   pid: number;
   /** Highest VmRSS seen by the sampler (its resolution is the sampling interval). */
   peakRssBytes: number;

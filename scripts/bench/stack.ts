@@ -28,7 +28,7 @@ export function buildCompiled(): void {
   copyFileSync(path.join(REPO, 'package.json'), path.join(PKG, 'package.json'));
   cli = path.join(PKG, 'bin', 'ecs-executor');
 }
-export const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1' };
+const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1' };
 
 export interface Proc {
   name: string;

@@ -48,7 +48,7 @@ export function max(values: readonly number[]): number | undefined {
   return kept.length === 0 ? undefined : kept.reduce((a, b) => (b > a ? b : a));
 }
 
-export function mean(values: readonly number[]): number | undefined {
+function mean(values: readonly number[]): number | undefined {
   const kept = finite(values);
   return kept.length === 0 ? undefined : kept.reduce((a, b) => a + b, 0) / kept.length;
 }
@@ -104,7 +104,7 @@ export function combineRuns<K extends string>(runs: readonly Figures<K>[]): Part
   return combined;
 }
 
-export type Cell = number | RunsFigure | undefined;
+type Cell = number | RunsFigure | undefined;
 
 export interface ComparisonRow {
   figure: string;

@@ -114,7 +114,7 @@ export function parsePrometheusText(text: string): PromSample[] {
 }
 
 /** `9099` → http://127.0.0.1:9099/metrics; a URL is used as it is. */
-export function metricsUrl(portOrUrl: number | string): string {
+function metricsUrl(portOrUrl: number | string): string {
   if (typeof portOrUrl === 'number') {
     if (!Number.isInteger(portOrUrl) || portOrUrl <= 0 || portOrUrl > 65535) throw new RangeError(`metrics port must be 1–65535, got ${portOrUrl}`);
     return `http://127.0.0.1:${portOrUrl}/metrics`;
@@ -123,7 +123,7 @@ export function metricsUrl(portOrUrl: number | string): string {
 }
 
 /** GETs and parses a Prometheus endpoint. */
-export async function scrapePrometheus(portOrUrl: number | string, options: { timeoutMs?: number } = {}): Promise<PromSample[]> {
+async function scrapePrometheus(portOrUrl: number | string, options: { timeoutMs?: number } = {}): Promise<PromSample[]> {
   const url = metricsUrl(portOrUrl);
   const timeoutMs = options.timeoutMs ?? 10_000;
   let response: Response;
@@ -140,7 +140,7 @@ export async function scrapePrometheus(portOrUrl: number | string, options: { ti
 }
 
 /** Frontend operations grouped into the figures the benchmark prints per task. */
-export const RPC_GROUPS = {
+const RPC_GROUPS = {
   starts: ['StartWorkflowExecution', 'SignalWithStartWorkflowExecution', 'ExecuteMultiOperation'],
   /** SignalWithStart counts both as a start and as a signal; `total` counts it once. */
   signals: ['SignalWorkflowExecution', 'SignalWithStartWorkflowExecution'],
@@ -174,7 +174,7 @@ export const RPC_GROUPS = {
   terminationsAndCancels: ['TerminateWorkflowExecution', 'RequestCancelWorkflowExecution'],
 } as const satisfies Record<string, readonly string[]>;
 
-export type RpcGroup = keyof typeof RPC_GROUPS;
+type RpcGroup = keyof typeof RPC_GROUPS;
 
 export interface TemporalRpcCounts extends Record<RpcGroup, number> {
   /** workflowTaskPolls + activityTaskPolls + nexusTaskPolls */
@@ -185,7 +185,7 @@ export interface TemporalRpcCounts extends Record<RpcGroup, number> {
   byOperation: Record<string, number>;
 }
 
-export interface PersistenceCounts {
+interface PersistenceCounts {
   /** All namespaces (incl. the server's own): the load the persistence store carried. */
   requests: number;
   requestsByOperation: Record<string, number>;
@@ -269,7 +269,7 @@ export function summarizeTemporalMetrics(samples: readonly PromSample[], options
 }
 
 /** Scrapes the dev server and summarizes for `namespace` (default "default"). */
-export async function scrapeTemporalMetrics(portOrUrl: number | string, options: { namespace?: string; timeoutMs?: number } = {}): Promise<TemporalMetrics> {
+async function scrapeTemporalMetrics(portOrUrl: number | string, options: { namespace?: string; timeoutMs?: number } = {}): Promise<TemporalMetrics> {
   const samples = await scrapePrometheus(portOrUrl, options);
   return summarizeTemporalMetrics(samples, { namespace: options.namespace, scrapedAt: Date.now() });
 }

@@ -53,7 +53,7 @@ export interface StopEcsTaskInput {
 /** `accepted`: StopTask accepted. `notFound`: ECS no longer knows the task (nothing to stop). Refusals throw `EcsStopRefused`. */
 export type StopEcsTaskResult = { kind: 'accepted'; task: EcsTaskSnapshot } | { kind: 'notFound'; reason: string };
 
-export interface EnsureObserverInput {
+interface EnsureObserverInput {
   cluster: string;
 }
 

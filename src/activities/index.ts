@@ -17,7 +17,7 @@ import { stopEcsTask } from './stop-ecs-task';
 export { launchClientToken } from './launch-ecs-task';
 export type { ObserverProgress } from './observe-ecs-cluster';
 
-export const DEFAULT_OBSERVER_TUNING: Omit<ObserverTuning, 'pollIntervalMs'> = {
+const DEFAULT_OBSERVER_TUNING: Omit<ObserverTuning, 'pollIntervalMs'> = {
   fullRefreshMs: 5 * 60_000,
   reconcileMs: 5 * 60_000,
   orphanGraceMs: 5 * 60_000,

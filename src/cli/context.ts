@@ -17,7 +17,7 @@ export interface CliOptions {
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /** Thrown when the Temporal server named by --address / TEMPORAL_ADDRESS does not answer. */
-export class TemporalUnreachableError extends Error {
+class TemporalUnreachableError extends Error {
   override readonly name = 'TemporalUnreachable';
 }
 

@@ -9,7 +9,7 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
-export function formatKey(key: WorkloadKey): string {
+function formatKey(key: WorkloadKey): string {
   if (isCallbackKey(key)) return `callback ${key.callbackId}${key.dagId ? ` of ${key.dagId}` : ''}`;
   return `${key.dagId}.${key.taskId} run=${key.runId} try=${key.tryNumber} map_index=${key.mapIndex}`;
 }

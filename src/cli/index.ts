@@ -14,7 +14,6 @@ import { cliContext, type CliOptions } from './context';
 import { ExitCode, exitCodeOf } from './exit-codes';
 import { processIo, type CliIo } from './io';
 
-export { ExitCode } from './exit-codes';
 export type { CliOptions } from './context';
 export type { CliIo } from './io';
 

@@ -12,7 +12,7 @@ const WORKER_CHECK_AFTER_MS = 1_000;
  * A command that only waits or only starts a workflow would otherwise wait silently when no worker
  * polls the task queue; this says so on stderr, and the command keeps going (a worker may start).
  */
-export async function warnWhenNoWorker(io: CliIo, client: EcsExecutorClient): Promise<void> {
+async function warnWhenNoWorker(io: CliIo, client: EcsExecutorClient): Promise<void> {
   try {
     await assertWorkerPolls(client.temporal, client.settings.taskQueue);
   } catch (err) {

@@ -29,7 +29,7 @@ export interface SubmitResult {
 }
 
 /** Submits in flight at once from one client: starts are independent, so they overlap. */
-export const SUBMIT_CONCURRENCY = 64;
+const SUBMIT_CONCURRENCY = 64;
 
 /**
  * Validates one submit at the edge: the key, the command, and the executor_config's shape (the

@@ -11,7 +11,7 @@ import { workloadKeySchema } from './keys';
 // eslint-disable-next-line no-control-regex
 const NO_NUL = /^[^\u0000]*$/;
 
-export const executorNameSchema = z
+const executorNameSchema = z
   .string({ error: 'executorName must be a string' })
   .regex(/^[A-Za-z0-9._-]{1,64}$/, 'executorName must be 1-64 letters, digits, ".", "_" or "-"');
 

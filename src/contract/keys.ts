@@ -6,7 +6,7 @@ import { z } from 'zod';
  */
 
 /** Airflow's ID_LEN: dag_id, task_id and run_id columns hold at most 250 characters. */
-export const MAX_ID_PART_LENGTH = 250;
+const MAX_ID_PART_LENGTH = 250;
 
 // Control characters (NUL included) cannot be typed, printed or stored safely in a workflow ID.
 // A pattern rather than a refinement, so that the generated JSON schema carries it to Python.
@@ -35,7 +35,7 @@ export const taskInstanceKeySchema = z.strictObject({
   tiId: z.uuid('tiId must be the task instance UUID').optional(),
 });
 export type TaskInstanceKey = z.infer<typeof taskInstanceKeySchema>;
-export type TaskInstanceKeyInput = z.input<typeof taskInstanceKeySchema>;
+type TaskInstanceKeyInput = z.input<typeof taskInstanceKeySchema>;
 
 /** Airflow 3.3's CallbackKey (an ExecuteCallback workload), with the DAG run it belongs to when known. */
 export const callbackKeySchema = z.strictObject({

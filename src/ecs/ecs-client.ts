@@ -2,7 +2,7 @@ import { ECSClient, type ECSClientConfig } from '@aws-sdk/client-ecs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /** Static credentials or a credential provider, exactly as ECSClient accepts them. */
-export type EcsCredentials = NonNullable<ECSClientConfig['credentials']>;
+type EcsCredentials = NonNullable<ECSClientConfig['credentials']>;
 
 export interface EcsClientOptions {
   /** AWS region; the SDK's default chain (AWS_REGION, profile) when omitted. */

@@ -50,7 +50,7 @@ const AIRFLOW_KEYS = {
   securityGroups: 'security_groups',
   runTaskKwargs: 'run_task_kwargs',
 } as const;
-export type TemplateSetting = keyof typeof AIRFLOW_KEYS;
+type TemplateSetting = keyof typeof AIRFLOW_KEYS;
 
 export interface RunTaskTemplateDeps {
   /** DescribeClusters: does the cluster have a default capacity provider strategy? */

@@ -7,7 +7,5 @@ export {
   RUNTIME_SETTINGS,
   defaultText,
   isRequired,
-  type ExecutorSettingName,
-  type Setting,
   type SettingGroup,
 } from './table';

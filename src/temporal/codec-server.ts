@@ -21,7 +21,7 @@ import { AesGcmPayloadCodec, PayloadDecryptionError, type CodecKeyRing } from '.
  */
 
 /** The UI of `temporal server start-dev`. */
-export const DEFAULT_CODEC_CORS_ORIGINS: readonly string[] = ['http://localhost:8233', 'http://127.0.0.1:8233'];
+const DEFAULT_CODEC_CORS_ORIGINS: readonly string[] = ['http://localhost:8233', 'http://127.0.0.1:8233'];
 const ALLOWED_HEADERS = 'Content-Type, Authorization, X-Namespace';
 const MIN_TOKEN_LENGTH = 16;
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;

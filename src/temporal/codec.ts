@@ -18,8 +18,8 @@ import { ConfigError } from '../errors';
  * contract/codec-vectors.json holds the vectors both implementations are tested against.
  */
 
-export const ENCRYPTED_ENCODING = 'binary/encrypted';
-export const ENCRYPTION_KEY_ID_METADATA = 'encryption-key-id';
+const ENCRYPTED_ENCODING = 'binary/encrypted';
+const ENCRYPTION_KEY_ID_METADATA = 'encryption-key-id';
 export const DEFAULT_CODEC_KEY_ID = 'default';
 
 /** The settings the key ring is read from (same names in the Python package). */
@@ -160,7 +160,7 @@ export function parseCodecKeyFile(text: string, source: string): CodecKeyRing {
 }
 
 /** Reads and parses a key file (see parseCodecKeyFile). */
-export function readCodecKeyFile(path: string): CodecKeyRing {
+function readCodecKeyFile(path: string): CodecKeyRing {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

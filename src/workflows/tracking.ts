@@ -106,7 +106,7 @@ async function stopTask(run: TaskRun, record: AttemptRecord, cluster: string, ta
 }
 
 /** The observer is what wakes this workflow: make sure it runs. A failure here only delays tracking. */
-export async function ensureObserver(cluster: string): Promise<void> {
+async function ensureObserver(cluster: string): Promise<void> {
   try {
     await observerActivities.ensureObserver({ cluster });
   } catch (err) {

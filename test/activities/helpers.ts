@@ -17,7 +17,7 @@ export interface LogLine {
 }
 
 /** Collects log lines so tests can assert what an activity reported, and keeps test output quiet. */
-export function recordingLogger(): Logger & { lines: LogLine[] } {
+function recordingLogger(): Logger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
   const logger = new DefaultLogger('TRACE', ({ level, message, meta }) => {
     lines.push({ level, message, ...(meta !== undefined ? { meta } : {}) });
@@ -31,7 +31,7 @@ export const TRACKING_SETTINGS: TrackingSettings = { maxAttempts: 3, trackingChe
 export const LAUNCH_DEADLINE_MS = 30 * 60_000;
 
 /** The [aws_ecs_executor] settings the worker's RunTask template is built from in these tests. */
-export const EXECUTOR_ENV = {
+const EXECUTOR_ENV = {
   ECS_EXECUTOR_CLUSTER: 'airflow',
   ECS_EXECUTOR_CONTAINER_NAME: 'base',
   ECS_EXECUTOR_TASK_DEFINITION: 'airflow-worker:3',
@@ -47,7 +47,7 @@ export async function workerTemplate(env: Record<string, string> = EXECUTOR_ENV)
 }
 
 /** The part of the Temporal client the activities use to start an observer: records every start. */
-export function fakeTemporal() {
+function fakeTemporal() {
   const start = jest.fn<Promise<unknown>, [unknown, { workflowId: string; taskQueue: string; args: unknown[] }]>(() => Promise.resolve({}));
   const client = { workflow: { start } } as unknown as Client;
   return { client, start };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startLocalEcs, type LocalEcs, type LocalEcsOptions } from '../../src/dev/local-ecs';
 
 /** Short lifecycle delays so a task goes PROVISIONING → STOPPED in well under a second. */
-export const FAST_LIFECYCLE = { provisioningMs: 20, pendingMs: 20, deactivatingMs: 10, deprovisioningMs: 10 };
+const FAST_LIFECYCLE = { provisioningMs: 20, pendingMs: 20, deactivatingMs: 10, deprovisioningMs: 10 };
 
 /** `node -e <script>`: a command that exists on every machine running these tests. */
 export const node = (script: string): string[] => [process.execPath, '-e', script];

@@ -62,7 +62,7 @@ export interface E2eOptions {
 }
 
 /** Fast enough for tests, slow enough for a loaded 2-core machine. */
-export const E2E_OBSERVER: Partial<ObserverTuning> = { fullRefreshMs: 2_000, visibilityLagMs: 2_000, reconcileMs: 60 * 60_000 };
+const E2E_OBSERVER: Partial<ObserverTuning> = { fullRefreshMs: 2_000, visibilityLagMs: 2_000, reconcileMs: 60 * 60_000 };
 
 export async function startE2e(options: E2eOptions = {}): Promise<E2eContext> {
   const env = await connectToDevServer(options.temporalAddress);

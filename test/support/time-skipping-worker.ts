@@ -18,7 +18,7 @@ export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   });
 }
 
-export const TEST_RUNTIME: Omit<WorkerRuntime, 'taskQueue'> = {
+const TEST_RUNTIME: Omit<WorkerRuntime, 'taskQueue'> = {
   pollIntervalMs: 1000,
   trackingCheckMs: 30 * 60_000,
   launchDeadlineMs: 30 * 60_000,

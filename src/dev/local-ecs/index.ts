@@ -7,9 +7,7 @@
  */
 export { startLocalEcs, type LocalEcs, type LocalEcsOptions } from './local-ecs';
 export { loadLocalEcsConfig, LocalEcsConfigError } from './load-config';
-export type { ExecutionMode, FaultsConfig, FaultsConfigInput, LocalEcsConfigInput } from './config-schema';
-export type { HungCall } from './hung-calls';
-export type { LocalTaskRecord, RunTaskRequestRecord, TaskRecordFilter } from './records';
+export type { LocalEcsConfigInput } from './config-schema';
+export type { LocalTaskRecord, RunTaskRequestRecord } from './records';
 export { seededRandom } from './random';
-export type { LocalEcsStats } from './stats';
-export { measureEndpointCeiling, type EndpointCeiling, type MeasureCeilingOptions } from './measure-ceiling';
+export { measureEndpointCeiling } from './measure-ceiling';
