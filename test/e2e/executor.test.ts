@@ -160,7 +160,11 @@ describe('executor end to end (dev server, local ECS endpoint)', () => {
     await e2e.client.terminateTask(key, 'stop what we launched');
     const result = await e2e.client.result(key);
     expect(result).toMatchObject({ state: 'FAILED', terminated: true, attempts: 1 });
-    const [stopped] = e2e.ecs.tasks({ cluster: 'other' }).filter((t) => t.taskArn === status.taskArn);
+    // The workflow ends on exit codes (Airflow's rule); the endpoint reaches STOPPED after that.
+    const stopped = await eventually(
+      () => e2e.ecs.tasks({ cluster: 'other' }).find((t) => t.taskArn === status.taskArn && t.lastStatus === 'STOPPED'),
+      'the task in cluster "other" to be STOPPED',
+    );
     expect(stopped).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'UserInitiated' });
   });
 

@@ -49,7 +49,13 @@ describe('terminate and adoption end to end (dev server, local ECS endpoint)', (
     expect(isAlive(pid)).toBe(false);
     const status = await e2e.client.status(key);
     expect(status.attempts).toHaveLength(1);
-    expect(status.attempts[0]).toMatchObject({ outcome: 'TERMINATED', lastStatus: 'STOPPED', stopCode: 'UserInitiated', stoppedReason: 'operator asked' });
+    // Final once ECS wants it stopped and its containers have exit codes (Airflow's rule): the last poll may see it before STOPPED.
+    expect(status.attempts[0]).toMatchObject({
+      outcome: 'TERMINATED',
+      lastStatus: expect.stringMatching(/^(DEACTIVATING|STOPPING|DEPROVISIONING|STOPPED)$/),
+      stopCode: 'UserInitiated',
+      stoppedReason: 'operator asked',
+    });
   });
 
   it('stops the ECS task and reports FAILED once when an operator terminates the task workflow through Temporal', async () => {
