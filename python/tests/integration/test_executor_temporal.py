@@ -211,8 +211,8 @@ def test_sync_is_one_visibility_query_and_a_scheduler_clock_5_minutes_off_change
         driver.beat()
     assert len(queries) == beats + 3  # exactly one visibility query per sync
     for workload in workloads:
-        assert driver.states(workload.ti.key).count("success") == 1
-        assert driver.states(workload.ti.key).count("running") == 1
+        # RUNNING is skipped when a task ends between two syncs (as with Airflow's own executor); the outcome never is, and comes once, last.
+        assert driver.states(workload.ti.key) in (["running", "success"], ["success"])
     assert executor._feed.watermark is not None and abs(executor._feed.watermark.timestamp() - time.time()) < 60
 
 
