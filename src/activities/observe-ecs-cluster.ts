@@ -85,8 +85,8 @@ class ClusterObserver {
         // A new interval: re-read what changed, and size its slices by what is tracked now.
         if (slice === 0) {
           await this.guard('reading the tracked tasks from visibility', () => this.refresh());
-          slices = pollSlices(this.tracked.size, observer.pollIntervalMs);
-          this.plan = planRounds([...this.tracked.keys()], slices);
+          slices = pollSlices(this.tracked.size, observer.pollIntervalMs, DESCRIBE_TASKS_MAX_ARNS);
+          this.plan = planRounds([...this.tracked.keys()], slices, DESCRIBE_TASKS_MAX_ARNS);
         }
         this.startRound(this.plan[slice] ?? [], slice);
         // Reconciliation runs beside the rounds, one at a time: a slow ListTasks must not hold up tracking.

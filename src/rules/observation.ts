@@ -1,5 +1,6 @@
 import type { EcsTaskSnapshot } from '../types';
 import { ecsTaskToAirflowState } from './ecs-task-state';
+import { chunk } from '../concurrency';
 
 /**
  * What a cluster's observer tells a tracking workflow after one DescribeTasks answer about its
@@ -30,23 +31,21 @@ export interface TrackedTask {
  * each slice describing its share of the tracked tasks: every task is still described once per
  * interval, but tasks that stop together are found, and their workflows woken, a slice at a time
  * rather than in one burst that would queue their workflow tasks. Never more slices than full
- * calls of 100 ARNs, so ECS still sees ceil(N / 100) calls per interval.
+ * calls of `callSize` ARNs, so ECS still sees ceil(N / callSize) calls per interval.
  */
-export function pollSlices(tracked: number, pollIntervalMs: number): number {
-  return Math.max(1, Math.min(Math.floor(tracked / 100), Math.floor(pollIntervalMs / 1000)));
+export function pollSlices(tracked: number, pollIntervalMs: number, callSize: number): number {
+  return Math.max(1, Math.min(Math.floor(tracked / callSize), Math.floor(pollIntervalMs / 1000)));
 }
 
 /**
- * One interval's DescribeTasks calls: the tracked tasks in calls of at most 100 ARNs, dealt to the
- * slices in turn, so an interval costs exactly ceil(N / 100) calls whatever the number of slices.
+ * One interval's DescribeTasks calls: the tracked tasks in calls of at most `callSize` ARNs, dealt
+ * to the slices in turn, so an interval costs exactly ceil(N / callSize) calls whatever the slices.
  */
-export function planRounds(taskArns: readonly string[], slices: number): string[][][] {
+export function planRounds(taskArns: readonly string[], slices: number, callSize: number): string[][][] {
   const plan: string[][][] = Array.from({ length: slices }, () => []);
-  for (let i = 0; i * DESCRIBE_BATCH < taskArns.length; i++) plan[i % slices]!.push(taskArns.slice(i * DESCRIBE_BATCH, (i + 1) * DESCRIBE_BATCH));
+  chunk(taskArns, callSize).forEach((call, i) => plan[i % slices]!.push(call));
   return plan;
 }
-
-const DESCRIBE_BATCH = 100;
 
 export type DescribeAnswer = { task: EcsTaskSnapshot } | { failure: { reason: string; detail?: string } };
 

@@ -107,7 +107,7 @@ describe('decideObservation', () => {
   });
 });
 
-describe('pollSlices and sliceOf: one interval of DescribeTasks spread over slices of it', () => {
+describe('pollSlices and planRounds: one interval of DescribeTasks spread over slices of it', () => {
   it.each([
     [0, 10_000, 1],
     [150, 10_000, 1],
@@ -117,12 +117,12 @@ describe('pollSlices and sliceOf: one interval of DescribeTasks spread over slic
     [10_000, 3_000, 3],
     [10_000, 500, 1],
   ])('%i tracked tasks, a %i ms interval: %i slices (never more than full 100-ARN calls, nor one a second)', (tracked, interval, slices) => {
-    expect(pollSlices(tracked, interval)).toBe(slices);
+    expect(pollSlices(tracked, interval, 100)).toBe(slices);
   });
 
   it('deals the calls of 100 ARNs to the slices: every task once per interval, exactly ceil(N / 100) calls', () => {
     const arns = Array.from({ length: 1_050 }, (_, i) => `arn:aws:ecs:us-east-1:000000000000:task/c/${i}`);
-    const plan = planRounds(arns, 10);
+    const plan = planRounds(arns, 10, 100);
     expect(plan).toHaveLength(10);
     expect(plan.flat()).toHaveLength(11);
     expect(plan.flat().every((call) => call.length <= 100)).toBe(true);
@@ -131,6 +131,6 @@ describe('pollSlices and sliceOf: one interval of DescribeTasks spread over slic
   });
 
   it('has nothing to describe in a slice when there are fewer calls than slices', () => {
-    expect(planRounds(['a', 'b'], 3)).toEqual([[['a', 'b']], [], []]);
+    expect(planRounds(['a', 'b'], 3, 100)).toEqual([[['a', 'b']], [], []]);
   });
 });
