@@ -15,7 +15,7 @@ import type { EcsTaskSnapshot } from '../../src/types';
  */
 
 export type LaunchStep =
-  | { launch: TaskScript; observerFirst?: boolean; answerAfterMs?: number }
+  | { launch: TaskScript; answerAfterObserverMs?: number }
   | { failures: string[] }
   | { throw: 'transient' | 'credentials' | 'empty' | 'invalidExecutorConfig' | 'deadline' };
 
@@ -126,11 +126,11 @@ export class FakeEcs {
     }
     if ('throw' in step) throw thrown(step.throw);
     const taskArn = `${this.arnPrefix}-${this.launches.length}`;
-    if (step.observerFirst) {
-      // The observer quicker than the launch: its signals are on the server before RunTask's answer is recorded.
+    if (step.answerAfterObserverMs !== undefined) {
+      // The observer quicker than the launch: its signals are on the server, and long enough before
+      // this answer that the worker heartbeats the workflow task and delivers them first.
       await this.play(input.workflowId, taskArn, step.launch);
-      // Long enough, and the worker heartbeats the workflow task: the signals reach the workflow before this answer does.
-      if (step.answerAfterMs !== undefined) await new Promise((resolve) => setTimeout(resolve, step.answerAfterMs));
+      await new Promise((resolve) => setTimeout(resolve, step.answerAfterObserverMs));
     } else {
       // The observer speaks after the launch, as the real one does (it learns the ARN from visibility).
       setImmediate(() => void this.play(input.workflowId, taskArn, step.launch).catch(() => undefined));

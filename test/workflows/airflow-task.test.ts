@@ -64,7 +64,7 @@ describe('airflowTaskWorkflow on the time-skipping server', () => {
   it('keeps the observations that reach it while RunTask\'s answer is still on its way, and applies them once the ARN is known', async () => {
     // A 1 s workflow task timeout, and a launch answering after 2 s: the worker heartbeats the workflow
     // task, so the observer's RUNNING and FINISHED reach the workflow before the launch's result does.
-    const fake = new FakeEcs([{ launch: 'success', observerFirst: true, answerAfterMs: 2_000 }], env.client, FAKE_SETTINGS);
+    const fake = new FakeEcs([{ launch: 'success', answerAfterObserverMs: 2_000 }], env.client, FAKE_SETTINGS);
     const input = taskInput();
     const result = await withFakeEcsWorker(env, bundle, fake, async (taskQueue) =>
       taskResult(await env.client.workflow.start(airflowTaskWorkflow, { taskQueue, workflowId: taskWorkflowId(input.key), args: [input], workflowTaskTimeout: '1s' })),
