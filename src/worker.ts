@@ -27,6 +27,7 @@ export interface WorkerRuntime {
   maxConcurrentEcsCalls: number;
   maxCachedWorkflows: number;
   maxConcurrentWorkflowTasks: number;
+  stickyQueueTimeoutMs: number;
   endpointUrl?: string;
   workflowBundlePath?: string;
 }
@@ -130,6 +131,7 @@ export async function createEcsWorker(options: EcsWorkerOptions): Promise<EcsWor
     dataConverter: options.dataConverter,
     maxCachedWorkflows: runtime.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: runtime.maxConcurrentWorkflowTasks,
+    stickyQueueScheduleToStartTimeout: runtime.stickyQueueTimeoutMs,
     maxConcurrentActivityTaskExecutions: runtime.maxConcurrentEcsCalls,
     maxConcurrentLocalActivityExecutions: runtime.maxConcurrentEcsCalls,
   });

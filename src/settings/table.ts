@@ -162,6 +162,12 @@ export const RUNTIME_SETTINGS = {
     wholeNumber(2, 10_000).prefault('100'),
     'workflow tasks one worker runs at once (at most ECS_EXECUTOR_MAX_CACHED_WORKFLOWS unless that is 0)',
   ),
+  stickyQueueTimeoutMs: runtime(
+    'STICKY_QUEUE_TIMEOUT_SECONDS',
+    // Temporal's own default; shorter moves a dead worker's workflows sooner, at the cost of a replay whenever a live worker is merely slow.
+    secondsToMs(1, 3600, ' (an hour)').prefault('10'),
+    "how long a workflow's next workflow task waits for the worker that cached it before any worker may take it: how soon a dead worker's workflows move on",
+  ),
   syncLagMs: runtime(
     'SYNC_LAG_SECONDS',
     secondsToMs(0, 86_400, ' (a day)').prefault('10'),

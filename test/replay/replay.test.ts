@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { runWideBundle } from '../support/workflow-bundle';
 
 /**
  * Histories recorded from real runs (scripts/record-replay-histories.ts) replayed against today's
@@ -14,15 +15,7 @@ const histories = readdirSync(DIR)
   .sort();
 
 describe('replaying recorded histories', () => {
-  let bundle: WorkflowBundleWithSourceMap;
-
-  beforeAll(async () => {
-    const noop = () => undefined;
-    bundle = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../../src/workflows'),
-      logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop },
-    });
-  }, 60_000);
+  const bundle = runWideBundle();
 
   it('has the scenarios the design promises to keep', () => {
     expect(histories).toEqual([

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { EcsExecutorClient } from '../../src/client';
 import { loadExecutorConfig, loadRuntimeConfig, type ExecutorConfig, type RuntimeConfig } from '../../src/settings';
 import type { ObserverTuning } from '../../src/activities/deps';
@@ -15,7 +15,7 @@ import pino from 'pino';
 import { bufferLog } from './logging-environment';
 import { createEcsWorker, type EcsWorker } from '../../src/worker';
 import { connectToDevServer } from './environments';
-import { bundleWorkflows } from './time-skipping-worker';
+import { runWideBundle, runWideBundlePath } from './workflow-bundle';
 
 /**
  * End-to-end harness: the run-wide Temporal dev server, a local ECS endpoint spoken to over HTTP
@@ -41,13 +41,6 @@ export interface E2eContext {
   /** Starts `ecs-executor worker` as its own process (for SIGKILL tests). */
   spawnWorker(): ChildProcess;
   teardown(): Promise<void>;
-}
-
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-
-function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflows();
-  return bundle;
 }
 
 export interface E2eOptions {
@@ -125,7 +118,7 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eContext> {
         runtime,
         executor,
         ecs: ecsProvider(),
-        workflowBundle: await workflowBundle(),
+        workflowBundle: runWideBundle(),
         observer: { ...E2E_OBSERVER, ...options.observer },
         logger,
       });
@@ -143,6 +136,8 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eContext> {
           AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
           AWS_REGION: 'us-east-1',
           ECS_EXECUTOR_FROM_SOURCE: '1',
+          // The run-wide bundle: the spawned worker starts without running webpack.
+          ECS_EXECUTOR_WORKFLOW_BUNDLE: runWideBundlePath(),
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       });

@@ -1,5 +1,7 @@
-import type { DevServer } from '../../src/dev/dev-server';
+import type { RunWide } from './global-setup';
 
 export default async function globalTeardown(): Promise<void> {
-  await (globalThis as { __devServer?: DevServer }).__devServer?.stop();
+  const state = globalThis as RunWide;
+  await state.__devServer?.stop();
+  state.__workflowBundle?.dispose();
 }

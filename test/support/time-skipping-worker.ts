@@ -2,21 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleOption } from '@temporalio/worker';
 import { loadExecutorConfig } from '../../src/settings';
 import type { AirflowTaskResult } from '../../src/contract/messages';
 import { FailureType } from '../../src/errors';
 import { createEcsWorker, type EcsWorker, type WorkerRuntime } from '../../src/worker';
 import type { FakeEcs } from './fake-ecs-activities';
-
-/** Our workflows, bundled once per test file (quietly: webpack's report is noise in tests). */
-export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  const noop = () => undefined;
-  return bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
-    logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop },
-  });
-}
 
 const TEST_RUNTIME: Omit<WorkerRuntime, 'taskQueue'> = {
   pollIntervalMs: 1000,
@@ -30,10 +21,11 @@ const TEST_RUNTIME: Omit<WorkerRuntime, 'taskQueue'> = {
   maxConcurrentEcsCalls: 20,
   maxCachedWorkflows: 100,
   maxConcurrentWorkflowTasks: 20,
+  stickyQueueTimeoutMs: 10_000,
 };
 
 /** Our worker on the time-skipping server, with fake ECS activities. */
-export function fakeEcsWorker(env: TestWorkflowEnvironment, bundle: WorkflowBundleWithSourceMap, fake: FakeEcs, taskQueue: string): Promise<EcsWorker> {
+export function fakeEcsWorker(env: TestWorkflowEnvironment, bundle: WorkflowBundleOption, fake: FakeEcs, taskQueue: string): Promise<EcsWorker> {
   return createEcsWorker({
     connection: env.nativeConnection,
     runtime: { ...TEST_RUNTIME, taskQueue },
@@ -46,7 +38,7 @@ export function fakeEcsWorker(env: TestWorkflowEnvironment, bundle: WorkflowBund
 /** Runs `body` with a fresh task queue served by a fake-ECS worker, then shuts the worker down. */
 export async function withFakeEcsWorker<R>(
   env: TestWorkflowEnvironment,
-  bundle: WorkflowBundleWithSourceMap,
+  bundle: WorkflowBundleOption,
   fake: FakeEcs,
   body: (taskQueue: string) => Promise<R>,
 ): Promise<R> {

@@ -2,23 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundlePath } from '@temporalio/worker';
 import { taskWorkflowId } from '../../src/contract/ids';
 import type { TaskWorkflowInput } from '../../src/contract/inputs';
 import { ecsObservationSignal, statusQuery, terminateSignal, type AirflowTaskResult } from '../../src/contract/messages';
 import { FailureType } from '../../src/errors';
 import { airflowTaskWorkflow } from '../../src/workflows/airflow-task';
 import { createTimeSkippingEnv } from '../support/environments';
+import { runWideBundle } from '../support/workflow-bundle';
 import { eventually } from '../support/eventually';
 import { FAKE_SETTINGS, FakeEcs, snapshot, stopped, type LaunchStep } from '../support/fake-ecs-activities';
-import { bundleWorkflows, fakeEcsWorker, taskResult, withFakeEcsWorker } from '../support/time-skipping-worker';
+import { fakeEcsWorker, taskResult, withFakeEcsWorker } from '../support/time-skipping-worker';
 
 let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
+let bundle: WorkflowBundlePath;
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
-  bundle = await bundleWorkflows();
+  bundle = runWideBundle();
 });
 
 afterAll(async () => {

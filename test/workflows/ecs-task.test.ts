@@ -1,21 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundlePath } from '@temporalio/worker';
 import { adoptedTaskWorkflowId } from '../../src/contract/ids';
 import type { AdoptedTaskInput } from '../../src/contract/inputs';
 import { statusQuery, terminateSignal } from '../../src/contract/messages';
 import { ecsTaskWorkflow } from '../../src/workflows/ecs-task';
 import { createTimeSkippingEnv } from '../support/environments';
+import { runWideBundle } from '../support/workflow-bundle';
 import { eventually } from '../support/eventually';
 import { FakeEcs } from '../support/fake-ecs-activities';
-import { bundleWorkflows, taskResult, withFakeEcsWorker } from '../support/time-skipping-worker';
+import { taskResult, withFakeEcsWorker } from '../support/time-skipping-worker';
 
 let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
+let bundle: WorkflowBundlePath;
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
-  bundle = await bundleWorkflows();
+  bundle = runWideBundle();
 });
 
 afterAll(async () => {
