@@ -10,7 +10,8 @@ describe('a worker killed mid-run (dev server, local ECS endpoint)', () => {
   let e2e: E2eContext;
 
   beforeAll(async () => {
-    e2e = await startE2e();
+    // A dead worker's observer and workflows move on within seconds: its heartbeat and its sticky queue time out sooner than by default.
+    e2e = await startE2e({ env: { ECS_EXECUTOR_OBSERVER_HEARTBEAT_TIMEOUT_SECONDS: '3', ECS_EXECUTOR_STICKY_QUEUE_TIMEOUT_SECONDS: '2' } });
   });
 
   afterAll(async () => {
