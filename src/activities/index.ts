@@ -60,7 +60,7 @@ export function createEcsActivities(options: EcsActivityOptions): EcsActivities 
     observer: { ...DEFAULT_OBSERVER_TUNING, ...options.observer },
     startedBy: startedByMarker(options.namespace, options.taskQueue),
     ensureObserver: observerStarter({ temporal: options.temporal, taskQueue: options.taskQueue, heartbeatTimeoutMs: options.observerHeartbeatTimeoutMs, logger }),
-    logLocation: logLocator(options.ecs, logger),
+    logLocation: logLocator(options.ecs, logger, options.ecsCallTimeoutMs),
     logger,
   };
   return {

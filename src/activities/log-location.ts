@@ -7,10 +7,15 @@ import { describeLogLocation, type ContainerLogConfiguration } from '../rules/lo
  * Reads each task definition's log configuration once per worker (DescribeTaskDefinition) and tells
  * where a task's output is. Best effort: an error here must never fail a launch.
  */
-/** The lookup must not hold up a launch: past this it gives up and the task has no log location. */
+/** The lookup must not hold up a launch: past this (or the ECS call timeout, if shorter) it gives up and the task has no log location. */
 const LOOKUP_TIMEOUT_MS = 5_000;
 
-export function logLocator(ecs: EcsClientProvider, logger: Logger): (taskDefinition: string | undefined, taskArn: string, containerName: string) => Promise<string | undefined> {
+export function logLocator(
+  ecs: EcsClientProvider,
+  logger: Logger,
+  ecsCallTimeoutMs: number,
+): (taskDefinition: string | undefined, taskArn: string, containerName: string) => Promise<string | undefined> {
+  const timeoutMs = Math.min(LOOKUP_TIMEOUT_MS, ecsCallTimeoutMs);
   const cache = new Map<string, Promise<Map<string, ContainerLogConfiguration>>>();
   return async (taskDefinition, taskArn, containerName) => {
     if (taskDefinition === undefined) return undefined;
@@ -18,7 +23,7 @@ export function logLocator(ecs: EcsClientProvider, logger: Logger): (taskDefinit
     if (configs === undefined) {
       configs = ecs
         .get()
-        .send(new DescribeTaskDefinitionCommand({ taskDefinition }), { abortSignal: AbortSignal.timeout(LOOKUP_TIMEOUT_MS) })
+        .send(new DescribeTaskDefinitionCommand({ taskDefinition }), { abortSignal: AbortSignal.timeout(timeoutMs) })
         .then(
           (output) =>
             new Map(
@@ -37,7 +42,7 @@ export function logLocator(ecs: EcsClientProvider, logger: Logger): (taskDefinit
       // The abort signal ends a real request; the race ends the wait whatever the client does.
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${LOOKUP_TIMEOUT_MS} ms`)), LOOKUP_TIMEOUT_MS);
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       });
       const found = await Promise.race([configs, late]).finally(() => clearTimeout(timer));
       return describeLogLocation(found.get(containerName), taskArn, containerName);

@@ -242,11 +242,16 @@ describe('launchEcsTask: what it returns', () => {
     ecsMock.on(RunTaskCommand).resolves(launched());
     ecsMock.on(DescribeTaskDefinitionCommand).callsFake(() => new Promise(() => undefined));
 
+    // The lookup waits no longer than an ECS call may take (here 200 ms; 5 s at most).
+    const { activities } = activityFixture(template, { ecsCallTimeoutMs: 200 });
+    let guard: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
-      run(mockEnv(), fixture.activities.launchEcsTask, input),
-      // A guard only: the activity's own ECS call timeout (5 s in these tests) is far inside it.
-      new Promise((resolve) => setTimeout(() => resolve('still waiting for the task definition after 10 s'), 10_000)),
-    ]);
+      run(mockEnv(), activities.launchEcsTask, input),
+      // A guard only: far outside the lookup's bound.
+      new Promise((resolve) => {
+        guard = setTimeout(() => resolve('still waiting for the task definition after 10 s'), 10_000);
+      }),
+    ]).finally(() => clearTimeout(guard));
 
     expect(outcome).toMatchObject({ task: { taskArn: taskArn(1) }, cluster: 'airflow' });
   }, 20_000);
