@@ -87,13 +87,23 @@ class ScriptedContainer implements RunningContainer {
 
   private arm(ms: number, exitCode: number): void {
     this.clear();
-    this.exitsAt = Date.now() + ms;
-    const step = Math.min(ms, MAX_TIMER_MS);
+    // By the wall clock the task's timestamps are read from, whole milliseconds: the next one past
+    // `ms`, so a `sleep 0.2` spans 200 ms between its startedAt and stoppingAt whatever fraction of
+    // a millisecond it started in. A timer alone may fire a little early by that clock.
+    this.exitsAt = Date.now() + ms + 1;
+    this.waitUntilExit(exitCode);
+  }
+
+  private waitUntilExit(exitCode: number): void {
+    const left = (this.exitsAt ?? 0) - Date.now();
+    if (left <= 0) {
+      this.finish(exitCode);
+      return;
+    }
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (step < ms) this.arm(ms - step, exitCode);
-      else this.finish(exitCode);
-    }, step);
+      this.waitUntilExit(exitCode);
+    }, Math.min(left, MAX_TIMER_MS));
   }
 
   private finish(code: number): void {
