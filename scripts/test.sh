@@ -24,7 +24,7 @@ py_results="$(mktemp)"
 status=0
 # Three test files at once even on 2 cores: the end-to-end files spend most of their time waiting
 # on real servers (poll rounds, backoffs, timeouts), so a third one fills the idle CPU
-# (measured: 92 s with 2, 68 s with 3 on the 2-core machine).
+# (measured on the 2-core machine: 92 s with 2, 67–72 s with 3).
 npx jest --ci --maxWorkers=3 --json --outputFile="$results" "$@" || status=$?
 if [[ $# -eq 0 ]]; then
   echo "[test] running pytest (python/: the Airflow executor package)"
