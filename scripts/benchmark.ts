@@ -167,6 +167,23 @@ async function startStack(log: (line: string) => void): Promise<Stack> {
   };
 }
 
+/**
+ * The local endpoint's own ceiling, on an endpoint of its own with nothing else running: measured
+ * beside a starting dev server, it read anywhere from 234 to 1,766 RunTask/s.
+ */
+async function reportEndpointCeiling(log: (line: string) => void): Promise<void> {
+  const { url, proc } = await startLocalEcsProcess(log);
+  try {
+    const ceiling = await measureEndpointCeiling({ url, phaseMs: 2_000 });
+    say(
+      `local ECS endpoint's own ceiling (scripted mode, one client, nothing else running): ${formatNumber(ceiling.runTaskPerSecond, 0)} RunTask/s, ` +
+        `${formatNumber(ceiling.describeTasksPerSecond, 0)} DescribeTasks(100 ARNs)/s`,
+    );
+  } finally {
+    await proc.stop();
+  }
+}
+
 async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
@@ -533,16 +550,10 @@ async function main(): Promise<number> {
     return 0;
   }
   const results = new Map<number, { figures: Figures<OursFigure>[]; details: RunDetail[] }>(options.sizes.map((n) => [n, { figures: [], details: [] }]));
+  await reportEndpointCeiling(log);
   for (let run = 1; run <= options.runs; run++) {
     const stack = await startStack(log);
     try {
-      if (run === 1) {
-        const ceiling = await measureEndpointCeiling({ url: stack.ecsUrl, phaseMs: 2_000 });
-        say(
-          `local ECS endpoint's own ceiling (scripted mode, one client): ${formatNumber(ceiling.runTaskPerSecond, 0)} RunTask/s, ` +
-            `${formatNumber(ceiling.describeTasksPerSecond, 0)} DescribeTasks(100 ARNs)/s`,
-        );
-      }
       for (const n of options.sizes) {
         say(`run ${run}/${options.runs}, N = ${n}: ours…`);
         const ours = await runOurs(stack, n, options, bundles.executor, log);
