@@ -69,7 +69,8 @@ class ScriptedContainer implements RunningContainer {
     }
     // It ignores SIGTERM and runs on; SIGKILL follows after the timeout unless it exits first.
     const exitsInMs = this.remainingMs();
-    if (exitsInMs === undefined || exitsInMs > timeoutMs) this.arm(timeoutMs, SIGKILL_EXIT);
+    // Both ends carry arm()'s extra millisecond: a container due to exit when the timeout ends keeps its own exit code.
+    if (exitsInMs === undefined || exitsInMs > timeoutMs + 1) this.arm(timeoutMs, SIGKILL_EXIT);
   }
 
   kill(): void {
@@ -94,15 +95,13 @@ class ScriptedContainer implements RunningContainer {
     this.waitUntilExit(exitCode);
   }
 
+  /** Always through a timer, so that even `true` ends after its constructor has returned and its runner has recorded it. */
   private waitUntilExit(exitCode: number): void {
-    const left = (this.exitsAt ?? 0) - Date.now();
-    if (left <= 0) {
-      this.finish(exitCode);
-      return;
-    }
+    const left = Math.max(0, (this.exitsAt ?? 0) - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.waitUntilExit(exitCode);
+      if ((this.exitsAt ?? 0) - Date.now() > 0) this.waitUntilExit(exitCode);
+      else this.finish(exitCode);
     }, Math.min(left, MAX_TIMER_MS));
   }
 
