@@ -244,9 +244,10 @@ describe('launchEcsTask: what it returns', () => {
 
     // The lookup waits no longer than an ECS call may take (here 200 ms; 5 s at most).
     const { activities } = activityFixture(template, { ecsCallTimeoutMs: 200 });
+    const env = mockEnv();
     let guard: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
-      run(mockEnv(), activities.launchEcsTask, input),
+      run(env, activities.launchEcsTask, input),
       // A guard only: far outside the lookup's bound.
       new Promise((resolve) => {
         guard = setTimeout(() => resolve('still waiting for the task definition after 10 s'), 10_000);
@@ -254,6 +255,10 @@ describe('launchEcsTask: what it returns', () => {
     ]).finally(() => clearTimeout(guard));
 
     expect(outcome).toMatchObject({ task: { taskArn: taskArn(1) }, cluster: 'airflow' });
+    // It gave up at the call timeout's bound (its race or the request's abort signal), not at its own 5 s.
+    expect(env.lines).toContainEqual(
+      expect.objectContaining({ message: 'could not read the task definition log configuration', meta: expect.objectContaining({ error: expect.stringMatching(/no answer within 200 ms|aborted/i) }) }),
+    );
   }, 20_000);
 
   describe('an answer that is already STOPPED (a replayed clientToken for a task that ended)', () => {
