@@ -13,7 +13,8 @@ import { eventually, Gate, startE2e, uniqueKey, type E2eContext } from '../suppo
 
 describe('the observer: a hung DescribeTasks call', () => {
   let e2e: E2eContext;
-  const CALL_TIMEOUT_S = 3;
+  // Long enough for the two other tasks to launch, run 1 s and finish while the first call is held, on a loaded machine.
+  const CALL_TIMEOUT_S = 5;
 
   beforeAll(async () => {
     e2e = await startE2e({ localEcs: scripted, env: { ECS_EXECUTOR_ECS_CALL_TIMEOUT_SECONDS: String(CALL_TIMEOUT_S) } });
@@ -95,7 +96,7 @@ describe('the observer: reconciliation', () => {
     expect(progress.orphansStopped).toEqual([{ taskArn: orphanArn, at: expect.any(String), why: 'no running workflow has tracked it for 1 s (its workflow was closed from outside)' }]);
 
     // Several reconciliations later, the others still run.
-    await heartbeat(e2e, 'more rounds', (p) => p.rounds >= progress.rounds + 5);
+    await heartbeat(e2e, 'more rounds', (p) => p.rounds >= progress.rounds + 10);
     const byArn = new Map(e2e.ecs.tasks().map((t) => [t.taskArn, t.lastStatus]));
     expect(byArn.get(foreignArn!)).toBe('RUNNING');
     const keptStatus = await e2e.client.status(kept);

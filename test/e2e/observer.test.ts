@@ -54,7 +54,7 @@ describe('the observer: one DescribeTasks round per poll interval, signals only 
     // From when all 150 are tracked and RUNNING was sent to each.
     const first = await heartbeat(e2e, '150 tasks tracked, each told RUNNING', (p) => p.tracked === 150 && p.signals >= base.signals + 150, 120_000);
     const firstCall = calls.length;
-    const last = await heartbeat(e2e, '4 more rounds over the 150', (p) => p.tracked === 150 && p.rounds >= first.rounds + 4, 60_000);
+    const last = await heartbeat(e2e, '5 more rounds over the 150', (p) => p.tracked === 150 && p.rounds >= first.rounds + 5, 60_000);
 
     const rounds = last.rounds - first.rounds;
     expect(last.describeCalls - first.describeCalls).toBe(2 * rounds);
