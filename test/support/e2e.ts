@@ -130,14 +130,14 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eContext> {
       const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'ecs-executor'), 'worker'], {
         env: {
           ...process.env,
+          // The run-wide bundle: the spawned worker starts without running webpack (a test's env may say otherwise).
+          ECS_EXECUTOR_WORKFLOW_BUNDLE: runWideBundlePath(),
           ...executorEnv,
           TEMPORAL_ADDRESS: env.address,
           AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
           AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
           AWS_REGION: 'us-east-1',
           ECS_EXECUTOR_FROM_SOURCE: '1',
-          // The run-wide bundle: the spawned worker starts without running webpack.
-          ECS_EXECUTOR_WORKFLOW_BUNDLE: runWideBundlePath(),
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       });

@@ -10,8 +10,8 @@ import { buildRunWideBundle } from './workflow-bundle';
 export default async function globalSetup(): Promise<void> {
   const [server, bundle] = await Promise.allSettled([startDevServer({ ui: false, readyTimeoutMs: 90_000 }), buildRunWideBundle()]);
   if (server.status === 'rejected' || bundle.status === 'rejected') {
-    // Whichever did start must not outlive a setup that failed.
-    if (server.status === 'fulfilled') await server.value.stop();
+    // Whichever did start must not outlive a setup that failed, and the failure is what gets reported.
+    if (server.status === 'fulfilled') await server.value.stop().catch(() => undefined);
     if (bundle.status === 'fulfilled') bundle.value.dispose();
     throw server.status === 'rejected' ? server.reason : (bundle as PromiseRejectedResult).reason;
   }
