@@ -97,12 +97,14 @@ class ScriptedContainer implements RunningContainer {
 
   /** Always through a timer, so that even `true` ends after its constructor has returned and its runner has recorded it. */
   private waitUntilExit(exitCode: number): void {
-    const left = Math.max(0, (this.exitsAt ?? 0) - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if ((this.exitsAt ?? 0) - Date.now() > 0) this.waitUntilExit(exitCode);
-      else this.finish(exitCode);
-    }, Math.min(left, MAX_TIMER_MS));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        if ((this.remainingMs() ?? 0) > 0) this.waitUntilExit(exitCode);
+        else this.finish(exitCode);
+      },
+      Math.min(this.remainingMs() ?? 0, MAX_TIMER_MS),
+    );
   }
 
   private finish(code: number): void {
