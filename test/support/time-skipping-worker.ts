@@ -3,25 +3,20 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleOption } from '@temporalio/worker';
-import { loadExecutorConfig } from '../../src/settings';
+import { loadExecutorConfig, loadRuntimeConfig } from '../../src/settings';
 import type { AirflowTaskResult } from '../../src/contract/messages';
 import { FailureType } from '../../src/errors';
 import { createEcsWorker, type EcsWorker, type WorkerRuntime } from '../../src/worker';
 import type { FakeEcs } from './fake-ecs-activities';
 
+/** The settings' own defaults, but for what these tests need otherwise. */
 const TEST_RUNTIME: Omit<WorkerRuntime, 'taskQueue'> = {
+  ...loadRuntimeConfig({}),
   pollIntervalMs: 1000,
-  trackingCheckMs: 30 * 60_000,
-  launchDeadlineMs: 30 * 60_000,
-  terminateTimeoutMs: 15 * 60_000,
-  ecsCallTimeoutMs: 20_000,
-  syncLagMs: 10_000,
   reportEcsRunning: true,
-  observerHeartbeatTimeoutMs: 60_000,
   maxConcurrentEcsCalls: 20,
   maxCachedWorkflows: 100,
   maxConcurrentWorkflowTasks: 20,
-  stickyQueueTimeoutMs: 10_000,
 };
 
 /** Our worker on the time-skipping server, with fake ECS activities. */
