@@ -5,10 +5,8 @@ import { CLUSTER, cleanUp, heartbeat, observationsOf, observerActivity, scripted
 import { eventually, Gate, startE2e, uniqueKey, type E2eContext } from '../support/e2e';
 
 /**
- * The observer on real servers: the run-wide Temporal dev server (visibility, signals, histories)
- * and the local ECS endpoint over HTTP, with in-process workers built by createEcsWorker. What is
- * proven here is counted (DescribeTasks calls and their sizes, signals in workflow histories,
- * heartbeat details), never inferred from timing. Here: a hung ECS call, reconciliation of orphaned ECS tasks, and an observer restarted on another worker (its rounds are in observer.test.ts).
+ * The observer on real servers, as in observer.test.ts (its rounds), when things go wrong: a hung
+ * ECS call, ECS tasks no workflow tracks any more, and an observer restarted on another worker.
  */
 
 describe('the observer: a hung DescribeTasks call', () => {
