@@ -7,7 +7,7 @@ import { RunTaskCommand } from '@aws-sdk/client-ecs';
 import { adoptedTaskWorkflowId } from '../../src/contract/ids';
 import type { AirflowTaskResult, AirflowTaskStatus } from '../../src/contract/messages';
 import type { TaskSummary } from '../../src/client';
-import { CREDENTIALS, eventually, Gate, nodeCommand, startE2e, uniqueKey, type E2eContext } from '../support/e2e';
+import { CREDENTIALS, eventually, Gate, nodeCommand, startE2e, terminateRunning, uniqueKey, type E2eContext } from '../support/e2e';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/cli';
 import { connectToDevServer } from '../support/environments';
@@ -218,9 +218,7 @@ describe('ecs-executor when no worker polls the task queue', () => {
 
   afterAll(async () => {
     // Nothing will ever run these: end them, so the run-wide server does not carry them on.
-    for await (const info of temporal.client.workflow.list({ query: `TaskQueue = '${queue}' AND ExecutionStatus = 'Running'` })) {
-      await temporal.client.workflow.getHandle(info.workflowId).terminate('test over');
-    }
+    await terminateRunning(temporal.client, queue, 'test over');
     await temporal.teardown();
   });
 

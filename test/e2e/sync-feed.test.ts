@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { StateChangeFeed, type TaskStateEvent } from '../../src/client/sync';
 import { taskWorkflowId } from '../../src/contract/ids';
 import { keySearchAttributes, SearchAttributes } from '../../src/contract/search-attributes';
-import { and, changedSinceQuery, executorScope, RUNNING } from '../../src/temporal/queries';
+import { changedSinceQuery, executorScope } from '../../src/temporal/queries';
 import { airflowTaskWorkflow } from '../../src/workflows/airflow-task';
 import { connectToDevServer } from '../support/environments';
-import { eventually, startE2e, uniqueKey, type E2eContext } from '../support/e2e';
+import { eventually, startE2e, terminateRunning, uniqueKey, type E2eContext } from '../support/e2e';
 
 /**
  * sync()'s feed against the dev server's visibility: every change reported exactly once however
@@ -21,12 +20,6 @@ async function readInto(feed: StateChangeFeed, events: Events): Promise<TaskStat
   const batch = await feed.read();
   for (const event of batch) events.set(event.workflowId, [...(events.get(event.workflowId) ?? []), event]);
   return batch;
-}
-
-async function terminateRunning(client: Client, executorName: string, reason: string): Promise<void> {
-  for await (const info of client.workflow.list({ query: and(executorScope(executorName), RUNNING) })) {
-    await client.workflow.getHandle(info.workflowId).terminate(reason).catch(() => undefined);
-  }
 }
 
 describe('StateChangeFeed with real task workflows (dev server, local ECS endpoint)', () => {

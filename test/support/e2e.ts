@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
 import { EcsExecutorClient } from '../../src/client';
@@ -14,6 +15,7 @@ import { startLocalEcs, type LocalEcs, type LocalEcsOptions } from '../../src/de
 import pino from 'pino';
 import { bufferLog } from './logging-environment';
 import { createEcsWorker, type EcsWorker } from '../../src/worker';
+import { and, executorScope, RUNNING } from '../../src/temporal/queries';
 import { connectToDevServer } from './environments';
 import { runWideBundle, runWideBundlePath } from './workflow-bundle';
 
@@ -157,6 +159,26 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eContext> {
 }
 
 export { eventually } from './eventually';
+
+/**
+ * Terminates every task workflow of an executor that visibility lists as running, so the run-wide
+ * server does not carry them on. Visibility lags: a workflow listed as running may have ended since,
+ * and that one is already done.
+ */
+export async function terminateRunning(client: Client, executorName: string, reason: string): Promise<void> {
+  const ended: Promise<unknown>[] = [];
+  for await (const info of client.workflow.list({ query: and(executorScope(executorName), RUNNING) })) {
+    ended.push(
+      client.workflow
+        .getHandle(info.workflowId)
+        .terminate(reason)
+        .catch((err: unknown) => {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }),
+    );
+  }
+  await Promise.all(ended);
+}
 
 export function uniqueKey(taskId = 'task') {
   return { dagId: 'e2e_dag', taskId: `${taskId}-${randomUUID().slice(0, 8)}`, runId: 'manual__2026-11-26', tryNumber: 1, mapIndex: -1 };

@@ -4,9 +4,8 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { ObserverProgress } from '../../src/activities';
 import { observerWorkflowId } from '../../src/contract/ids';
 import type { EcsObservation } from '../../src/contract/messages';
-import { and, executorScope, RUNNING } from '../../src/temporal/queries';
 import type { EcsWorker } from '../../src/worker';
-import { eventually, type E2eContext, type E2eOptions } from './e2e';
+import { eventually, terminateRunning, type E2eContext, type E2eOptions } from './e2e';
 
 /**
  * What the observer's end-to-end tests read on the real servers: the worker's DescribeTasks calls,
@@ -80,11 +79,7 @@ export const scripted: E2eOptions['localEcs'] = { execution: 'scripted' };
 export async function cleanUp(e2e: E2eContext | undefined): Promise<void> {
   if (e2e === undefined) return;
   const client = e2e.env.client;
-  const ended: Promise<unknown>[] = [];
-  for await (const info of client.workflow.list({ query: and(executorScope(e2e.runtime.executorName), RUNNING) })) {
-    ended.push(client.workflow.getHandle(info.workflowId).terminate('observer e2e test cleanup').catch(() => undefined));
-  }
-  await Promise.all(ended);
+  await terminateRunning(client, e2e.runtime.executorName, 'observer e2e test cleanup');
   await client.workflow
     .getHandle(observerWorkflowId(e2e.runtime.taskQueue, CLUSTER))
     .terminate('observer e2e test cleanup')
