@@ -288,8 +288,8 @@ def start_worker(
 FAKE_PYTHON = r'''#!{python}
 """Stands in for `python -m airflow.sdk.execution_time.execute_workload --json-string <workload>` in integration tests.
 
-What it does comes from the task id: ok* exits 0, fail* exits 3, gate* waits for the file
-$FAKE_GATE_DIR/<dag>.<task>.<try> (or $FAKE_GATE_DIR/all) and exits 0. It never prints the workload.
+What it does comes from the task id: gate* first waits for the file $FAKE_GATE_DIR/<dag>.<task>.<try>
+(or $FAKE_GATE_DIR/all); then an id with "fail" in it exits 3, any other exits 0. It never prints the workload.
 """
 import json, os, sys, time
 args = sys.argv[1:]
@@ -305,7 +305,7 @@ if task.startswith("gate"):
     deadline = time.time() + 600
     while time.time() < deadline and not (os.path.exists(os.path.join(gates, label)) or os.path.exists(os.path.join(gates, "all"))):
         time.sleep(0.1)
-if task.startswith("fail"):
+if "fail" in task:
     print("fake task failed", flush=True)
     sys.exit(3)
 sys.exit(0)

@@ -113,10 +113,15 @@ def test_tasks_succeed_and_fail_with_their_reasons_in_the_task_log(it_stack: Sta
     executor.start()
     driver = Driver(executor)
     run_id = unique_run()
-    ok = factories.execute_task(dag_id="it", task_id="ok_1", run_id=run_id)
-    failing = factories.execute_task(dag_id="it", task_id="fail_1", run_id=run_id)
+    # Gated, so that a sync sees both running: a task that ends between two syncs may skip RUNNING.
+    ok = factories.execute_task(dag_id="it", task_id="gate_ok_1", run_id=run_id)
+    failing = factories.execute_task(dag_id="it", task_id="gate_fail_1", run_id=run_id)
     for workload in (ok, failing):
         executor.queue_workload(workload, session=None)
+    running = lambda key: any(k == key and str(s) == "running" for k, s, _ in driver.events)  # noqa: E731
+    driver.until("both running", lambda: running(ok.ti.key) and running(failing.ti.key))
+    for workload in (ok, failing):
+        it_stack.open_gate(f"it.{workload.ti.task_id}.1")
     driver.until("both outcomes", lambda: driver.final(ok.ti.key) and driver.final(failing.ti.key))
 
     assert driver.final(ok.ti.key) == ("success", None)
