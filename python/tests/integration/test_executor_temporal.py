@@ -118,8 +118,7 @@ def test_tasks_succeed_and_fail_with_their_reasons_in_the_task_log(it_stack: Sta
     failing = factories.execute_task(dag_id="it", task_id="gate_fail_1", run_id=run_id)
     for workload in (ok, failing):
         executor.queue_workload(workload, session=None)
-    running = lambda key: any(k == key and str(s) == "running" for k, s, _ in driver.events)  # noqa: E731
-    driver.until("both running", lambda: running(ok.ti.key) and running(failing.ti.key))
+    driver.until("both RUNNING", lambda: all("running" in driver.states(w.ti.key) for w in (ok, failing)))
     for workload in (ok, failing):
         it_stack.open_gate(f"it.{workload.ti.task_id}.1")
     driver.until("both outcomes", lambda: driver.final(ok.ti.key) and driver.final(failing.ti.key))
