@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
@@ -105,6 +105,13 @@ type OursFigure =
   | 'rpcPerTask'
   | 'cpuMsPerTask'
   | 'launchCpuMsPerTask'
+  | 'launchWorkerCpuMsPerTask'
+  | 'launchServerCores'
+  | 'launchWorkerCores'
+  | 'launchClientCores'
+  | 'launchCeilingServerElsewhere'
+  | 'replaysPerTask'
+  | 'syncRowsPerTask'
   | 'clientCpuMsPerTask'
   | 'workerCpuMsPerTask'
   | 'serverCpuMsPerTask'
@@ -128,6 +135,15 @@ type OursFigure =
   | 'airflowDescribePerInterval'
   | 'airflowArnsPerCall'
   | 'failures';
+
+/** CPU seconds of each process since the run started, at one moment. */
+interface CpuSample {
+  at: number;
+  worker: number;
+  server: number;
+  client: number;
+  total: number;
+}
 
 interface RunDetail {
   eventsByType: Record<string, number>;
@@ -254,10 +270,11 @@ async function runOurs(stack: Stack, n: number, options: Options, bundle: string
     const cpuBefore = { worker: worker.cpu(), server: stack.temporal.cpu(), ecs: stack.ecs.cpu(), client: process.cpuUsage() };
     const describeSamples: { at: number; calls: number; arns: number }[] = [];
     // CPU as the run goes, to split it at the end of the launch phase (the last RunTask).
-    const cpuSamples: { at: number; total: number }[] = [];
+    const cpuSamples: CpuSample[] = [];
     const sampler = setInterval(() => {
       const client = process.cpuUsage(cpuBefore.client);
-      cpuSamples.push({ at: Date.now(), total: worker.cpu() - cpuBefore.worker + stack.temporal.cpu() - cpuBefore.server + (client.user + client.system) / 1e6 });
+      const sample = { worker: worker.cpu() - cpuBefore.worker, server: stack.temporal.cpu() - cpuBefore.server, client: (client.user + client.system) / 1e6 };
+      cpuSamples.push({ at: Date.now(), ...sample, total: sample.worker + sample.server + sample.client });
       void getJson<{ calls: Record<string, number>; arnsDescribed: number }>(`${stack.ecsUrl}/_local/stats`)
         .then((s) => describeSamples.push({ at: Date.now(), calls: s.calls.DescribeTasks ?? 0, arns: s.arnsDescribed }))
         .catch(() => undefined);
@@ -297,7 +314,11 @@ async function runOurs(stack: Stack, n: number, options: Options, bundle: string
     const { tasks } = await getJson<{ tasks: EcsTaskRecord[] }>(`${stack.ecsUrl}/_local/tasks?startedBy=${encodeURIComponent(startedByMarker('default', name))}`);
     const byArn = new Map(tasks.map((t) => [t.taskArn, t]));
     const lastLaunch = Math.max(...tasks.map((t) => t.createdAt));
-    const launchCpu = cpuSamples.find((c) => c.at >= lastLaunch)?.total;
+    const atLaunchEnd = cpuSamples.find((c) => c.at >= lastLaunch);
+    const launchCpu = atLaunchEnd?.total;
+    // Cores each process kept busy from the first submit to the sample after the last launch: a server near its share of the machine is what holds the launch.
+    const launchSeconds = atLaunchEnd !== undefined ? (atLaunchEnd.at - submitStart) / 1000 : undefined;
+    const coresDuringLaunch = (cpuSeconds: number | undefined) => (cpuSeconds !== undefined && launchSeconds ? cpuSeconds / launchSeconds : undefined);
     const detection = [...finals.values()].flatMap((f) => {
       const stoppedAt = f.arn !== undefined ? (byArn.get(f.arn)?.executionStoppedAt ?? byArn.get(f.arn)?.stoppedAt) : undefined;
       return stoppedAt !== undefined ? [(f.at - stoppedAt) / 1000] : [];
@@ -332,6 +353,15 @@ async function runOurs(stack: Stack, n: number, options: Options, bundle: string
         rpcPerTask: rpc.totalExcludingPolls,
         cpuMsPerTask: (1000 * (cpu.client + cpu.worker + cpu.server)) / n,
         launchCpuMsPerTask: launchCpu !== undefined ? (1000 * launchCpu) / n : undefined,
+        launchWorkerCpuMsPerTask: atLaunchEnd !== undefined ? (1000 * atLaunchEnd.worker) / n : undefined,
+        launchServerCores: coresDuringLaunch(atLaunchEnd?.server),
+        launchWorkerCores: coresDuringLaunch(atLaunchEnd?.worker),
+        launchClientCores: coresDuringLaunch(atLaunchEnd?.client),
+        // What our own processes could launch with the machine's cores to themselves (the server elsewhere): cores ÷ their CPU per launch.
+        launchCeilingServerElsewhere: atLaunchEnd !== undefined && atLaunchEnd.worker + atLaunchEnd.client > 0 ? (cpus().length * n) / (atLaunchEnd.worker + atLaunchEnd.client) : undefined,
+        // A history read is a worker replaying a workflow it did not keep in its cache (ECS_EXECUTOR_MAX_CACHED_WORKFLOWS).
+        replaysPerTask: rpc.historyReads,
+        syncRowsPerTask: client.syncStats().rowsListed / n,
         clientCpuMsPerTask: (1000 * cpu.client) / n,
         workerCpuMsPerTask: (1000 * cpu.worker) / n,
         serverCpuMsPerTask: (1000 * cpu.server) / n,
@@ -480,6 +510,13 @@ function printSize(n: number, runs: Figures<OursFigure>[], details: RunDetail[],
           ['observer workflow events per task', 'observerEventsPerTask'],
           ['Temporal RPCs per task (no polls)', 'rpcPerTask'],
           ['CPU per task until the last launch (ms, all our processes)', 'launchCpuMsPerTask'],
+          ['  of it the worker (ms)', 'launchWorkerCpuMsPerTask'],
+          ['cores busy until the last launch: Temporal server', 'launchServerCores'],
+          ['cores busy until the last launch: worker', 'launchWorkerCores'],
+          ['cores busy until the last launch: client', 'launchClientCores'],
+          ['launch ceiling of worker + client alone, server elsewhere (tasks/s: cores ÷ their CPU per launch)', 'launchCeilingServerElsewhere'],
+          ['workflow replays per task (history reads: workflows not in the worker cache)', 'replaysPerTask'],
+          ['visibility rows sync() listed per task (a change is two: RUNNING, then the outcome)', 'syncRowsPerTask'],
           ['CPU per task: client', 'clientCpuMsPerTask'],
           ['CPU per task: worker', 'workerCpuMsPerTask'],
           ['CPU per task: Temporal server', 'serverCpuMsPerTask'],
