@@ -14,7 +14,7 @@ import { executorProbeWorkflow } from '../workflows/probe';
 import { adoptTaskInstances, type TaskInstanceRef } from './adopt';
 import { assertWorkerPolls, closedResult, listTasks, readStatus } from './inspect';
 import { buildTaskInput, startTask, startTasks, type SubmitRequest, type SubmitResult, type TaskCommand } from './submit';
-import { StateChangeFeed, type TaskStateEvent } from './sync';
+import { StateChangeFeed, type FeedStats, type TaskStateEvent } from './sync';
 import type { TaskSummary } from './summaries';
 
 export type { TaskInstanceRef } from './adopt';
@@ -138,6 +138,11 @@ export class EcsExecutorClient {
       this.log.error({ err }, 'sync failed; the next sync will catch up');
       return [];
     }
+  }
+
+  /** What sync() has read so far: reads, visibility rows listed, counts, and reads whose count found a late row. */
+  syncStats(): Readonly<FeedStats> {
+    return { ...this.feed.stats };
   }
 
   /** Airflow's try_adopt_task_instances: returns the task instances that could not be adopted. */

@@ -171,7 +171,7 @@ export const RUNTIME_SETTINGS = {
   syncLagMs: runtime(
     'SYNC_LAG_SECONDS',
     secondsToMs(0, 86_400, ' (a day)').prefault('10'),
-    "how far back sync() re-reads Temporal's visibility, to cover its lag",
+    "how far back sync() looks for changes Temporal's visibility showed late (counted on every read, listed when the count finds one)",
   ),
   endpointUrl: runtime(
     'ENDPOINT_URL',
