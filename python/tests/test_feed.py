@@ -177,7 +177,7 @@ def test_each_change_is_reported_once_across_overlapping_reads() -> None:
     assert read(feed, source) == [("a", "SUCCESS", "arn:1")]
     server.advance(1)
     assert read(feed, source) == []
-    assert len(source.queries) == 5  # one visibility query per read
+    assert len(source.queries) == 5  # one visibility listing per read
 
 
 def test_a_new_ecs_task_of_the_same_try_is_a_new_running_report() -> None:

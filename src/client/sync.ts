@@ -54,7 +54,7 @@ export interface FeedStats {
 }
 
 /**
- * The changes sync() reports: one visibility query per call, whose cost grows with what changed,
+ * The changes sync() reports: one visibility listing and one count per call, whose cost grows with what changed,
  * not with how many tasks exist. The watermark is kept in the server's time (the workflows'
  * AirflowStateChangedAt and close times), never the scheduler's clock, and every read overlaps the
  * last by the lag allowance, de-duplicated, so that no change is missed or reported twice. The

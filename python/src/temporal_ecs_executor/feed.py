@@ -1,9 +1,10 @@
 """What sync() reports: the algorithm of the TypeScript client's StateChangeFeed (src/client/sync.ts).
 
-One visibility query per read, whose cost grows with what changed, not with how many tasks exist.
+One visibility listing and one count per read, whose cost grows with what changed, not with how many tasks exist.
 The watermark is kept in the server's time (the workflows' AirflowStateChangedAt and close times),
-never the scheduler's clock, and every read overlaps the last by the lag allowance, de-duplicated,
-so no change is missed or reported twice. The feed knows nothing of Airflow or of the Temporal
+never the scheduler's clock, and every read overlaps the last by the lag allowance (the last
+FRESH_OVERLAP_SECONDS listed, the rest counted and listed when the count finds a late row),
+de-duplicated, so no change is missed or reported twice. The feed knows nothing of Airflow or of the Temporal
 client: rows come from a ``RowSource`` (tests give it rows, the executor lists visibility).
 """
 
