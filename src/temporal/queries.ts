@@ -19,7 +19,7 @@ export function literal(value: string | number | Date): string {
 
 export const is = (key: Key, value: string | number): string => `${name(key)} = ${literal(value)}`;
 export const atLeast = (key: Key, value: Date): string => `${name(key)} >= ${literal(value)}`;
-export const before = (key: Key, value: Date): string => `${name(key)} < ${literal(value)}`;
+const before = (key: Key, value: Date): string => `${name(key)} < ${literal(value)}`;
 export const oneOf = (key: Key, values: readonly (string | number)[]): string => `${name(key)} IN (${values.map(literal).join(', ')})`;
 export function and(...parts: (string | undefined | false)[]): string {
   const kept = parts.filter((p): p is string => typeof p === 'string' && p.length > 0);
