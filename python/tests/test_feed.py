@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from temporal_ecs_executor.feed import FRESH_OVERLAP_SECONDS, StateChangeFeed, VisibilityRow, changed_between_query, changed_since_query
+from temporal_ecs_executor.feed import FRESH_OVERLAP_SECONDS, FULL_EVERY_SECONDS, StateChangeFeed, VisibilityRow, changed_since_query
 
 T0 = datetime(2026, 12, 1, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -40,7 +40,6 @@ class FakeVisibility:
     #: (visible_from, row): the newest version of each run that is visible wins.
     versions: list[tuple[datetime, VisibilityRow]] = field(default_factory=list)
     queries: list[str] = field(default_factory=list)
-    counts: list[str] = field(default_factory=list)
     close_reasons: list[str] = field(default_factory=list)
     fail_next: bool = False
 
@@ -74,17 +73,6 @@ class FakeVisibility:
             if (row.state_changed_at and row.state_changed_at >= since) or (row.close_time and row.close_time >= since):
                 yield row
 
-    async def count(self, query: str) -> int:
-        self.counts.append(query)
-        bounds = [datetime.fromisoformat(t.replace("Z", "+00:00")) for t in re.findall(r"'(\d{4}-\d\d-\d\dT[^']+)'", query)]
-        assert len(bounds) == 4 and bounds[0] == bounds[2] and bounds[1] == bounds[3], query
-        since, until = bounds[0], bounds[1]
-
-        def within(t: datetime | None) -> bool:
-            return t is not None and since <= t < until
-
-        return sum(1 for row in self.visible() if within(row.state_changed_at) or (row.status != "RUNNING" and within(row.close_time)))
-
     async def close_reason(self, row: VisibilityRow) -> str:
         self.close_reasons.append(row.workflow_id)
         return f"The task workflow {row.workflow_id} was terminated from the Temporal side by tester: cleanup"
@@ -113,55 +101,64 @@ def test_the_query_is_the_typescript_clients() -> None:
     )
 
 
-def test_the_count_query_is_the_typescript_clients() -> None:
-    assert changed_between_query("default", T0, T0 + timedelta(seconds=8)) == (
-        "(EcsExecutorName = 'default') AND (((AirflowStateChangedAt >= '2026-12-01T12:00:00.000Z') AND (AirflowStateChangedAt < '2026-12-01T12:00:08.000Z')) "
-        "OR ((ExecutionStatus != 'Running') AND (CloseTime >= '2026-12-01T12:00:00.000Z') AND (CloseTime < '2026-12-01T12:00:08.000Z')))"
-    )
+def since_of(query: str) -> datetime:
+    return datetime.fromisoformat(re.search(r">= '([^']+)'", query).group(1).replace("Z", "+00:00"))  # type: ignore[union-attr]
 
 
-def test_a_routine_read_lists_only_the_fresh_end_of_the_window_and_counts_the_rest() -> None:
+def test_a_routine_read_lists_the_fresh_end_and_every_5_s_one_lists_the_whole_allowance() -> None:
     server, source, feed = make()
     for i in range(20):
         source.put(running_row(f"t{i}", server.now))
         server.advance(1)
+    watermark = server.now - timedelta(seconds=1)
     assert len(read(feed, source)) == 20
     listed = feed.stats["rows_listed"]
+    server.advance(1)
     assert read(feed, source) == []
-    # The watermark is t19's time: t17, t18 and t19 are listed again, not the 10 s of the lag allowance.
+    assert since_of(source.queries[-1]) == watermark - timedelta(seconds=FRESH_OVERLAP_SECONDS)
     assert feed.stats["rows_listed"] - listed == FRESH_OVERLAP_SECONDS + 1
-    assert len(source.counts) == 1 and feed.stats["late_window_reads"] == 0
-
-
-def test_a_change_that_shows_later_than_the_fresh_overlap_is_found_by_the_count_and_reported_once() -> None:
-    server, source, feed = make()
-    for i in range(20):
-        if i == 14:
-            source.put(running_row("late", server.now), visible_after=30)
-        source.put(running_row(f"t{i}", server.now))
-        server.advance(1)
-    assert "late" not in [e[0] for e in read(feed, source)]
-    server.advance(25)
-    # Visible now, 5 s behind the watermark: outside the fresh overlap, inside the lag allowance.
-    assert read(feed, source) == [("late", "RUNNING", "arn:1")]
-    assert feed.stats["late_window_reads"] == 1
+    server.advance(FULL_EVERY_SECONDS)
     assert read(feed, source) == []
-    assert feed.stats["late_window_reads"] == 1
+    assert since_of(source.queries[-1]) == watermark - timedelta(seconds=10 + FULL_EVERY_SECONDS)
+    assert feed.stats["full_reads"] == 1
 
 
-def test_a_late_change_is_found_while_another_run_in_the_window_changes_again() -> None:
+def test_a_runs_next_change_that_shows_late_inside_the_allowance_is_reported_at_the_next_full_read() -> None:
     server, source, feed = make()
-    for i in range(20):
-        if i == 13:
-            source.put(running_row("late", server.now), visible_after=30)
-        source.put(running_row(f"t{i}", server.now))
-        server.advance(1)
+    source.put(running_row("r", server.now))
+    source.put(running_row("a", server.now + timedelta(seconds=7)))
+    server.advance(7)
+    assert sorted(read(feed, source)) == [("a", "RUNNING", "arn:1"), ("r", "RUNNING", "arn:1")]
+    # r succeeded 3 s behind the watermark and shows only now: the 2 s fresh overlap does not reach it.
+    succeeded = server.now - timedelta(seconds=3)
+    source.change("wf-r", status="COMPLETED", state="SUCCESS", state_changed_at=succeeded, close_time=succeeded)
+    server.advance(1)
+    assert read(feed, source) == []
+    server.advance(FULL_EVERY_SECONDS)
+    assert read(feed, source) == [("r", "SUCCESS", "arn:1")]
+    server.advance(1)
+    assert read(feed, source) == []
+    server.advance(FULL_EVERY_SECONDS)
+    assert read(feed, source) == []
+
+
+def test_a_change_that_shows_a_whole_allowance_late_just_after_a_full_read_is_reported_at_the_next_one() -> None:
+    server, source, feed = make()
+    start = server.now
+    source.put(running_row("a", start))
     read(feed, source)
-    server.advance(25)
-    # t12 succeeds (leaving the counted part of the window) as the late row shows.
-    source.change("wf-t12", status="COMPLETED", state="SUCCESS", state_changed_at=server.now - timedelta(seconds=25), close_time=server.now - timedelta(seconds=25))
-    reported = [e for _ in range(3) for e in read(feed, source)]
-    assert sorted(reported) == [("late", "RUNNING", "arn:1"), ("t12", "SUCCESS", "arn:1")]
+    source.put(running_row("late", start + timedelta(seconds=1)), visible_after=10**6)
+    late_at = []
+    # One read a second, the watermark a second ahead each time; full reads at i = 5, 10, 15, 20.
+    for i in range(1, 21):
+        server.advance(1)
+        source.put(running_row(f"w{i}", start + timedelta(seconds=i)))
+        if i == 11:  # shows when the watermark is 10 s (the allowance) ahead of it
+            source.versions = [(server.now if r.workflow_id == "wf-late" else v, r) for v, r in source.versions]
+        if ("late", "RUNNING", "arn:1") in read(feed, source):
+            late_at.append(i)
+    assert late_at == [15]
+    assert feed.stats["full_reads"] == 4
 
 
 def test_each_change_is_reported_once_across_overlapping_reads() -> None:
@@ -177,7 +174,7 @@ def test_each_change_is_reported_once_across_overlapping_reads() -> None:
     assert read(feed, source) == [("a", "SUCCESS", "arn:1")]
     server.advance(1)
     assert read(feed, source) == []
-    assert len(source.queries) == 5  # one visibility listing per read
+    assert len(source.queries) == 5  # one visibility query per read
 
 
 def test_a_new_ecs_task_of_the_same_try_is_a_new_running_report() -> None:
@@ -208,12 +205,9 @@ def test_the_watermark_is_kept_in_server_time_whatever_the_scheduler_clock_says(
         assert read(feed, source) == [(f"t{step}", "RUNNING", "arn:1")]
         # The server's newest time, never the scheduler's.
         assert feed.watermark == server.now
-    # The last read listed from the previous watermark minus the fresh overlap, and counted back to it minus the lag allowance.
-    previous = server.now - timedelta(seconds=30)
-    listed_since = re.search(r">= '([^']+)'", source.queries[-1]).group(1)  # type: ignore[union-attr]
-    assert listed_since == (previous - timedelta(seconds=FRESH_OVERLAP_SECONDS)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    counted_since = re.search(r">= '([^']+)'", source.counts[-1]).group(1)  # type: ignore[union-attr]
-    assert counted_since == (previous - timedelta(seconds=10)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    # Reads 30 s apart are full ones: the previous watermark minus the allowance and one full-read period.
+    since = re.search(r">= '([^']+)'", source.queries[-1]).group(1)  # type: ignore[union-attr]
+    assert since == (server.now - timedelta(seconds=30) - timedelta(seconds=10 + FULL_EVERY_SECONDS)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def test_without_the_server_time_a_fast_scheduler_clock_would_miss_changes() -> None:

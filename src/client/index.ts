@@ -128,7 +128,7 @@ export class EcsExecutorClient {
   }
 
   /**
-   * State changes since the last call, read with one visibility listing and one count whose cost grows with what
+   * State changes since the last call, read with one visibility query whose cost grows with what
    * changed. Never throws: errors are logged and the next sync catches up.
    */
   async sync(): Promise<TaskStateEvent[]> {

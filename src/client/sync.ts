@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { WorkloadKey } from '../contract/keys';
-import { changedBetweenQuery, changedSinceQuery } from '../temporal/queries';
+import { changedSinceQuery } from '../temporal/queries';
 import type { AirflowState } from '../types';
 import { summarize, type TaskSummary } from './summaries';
 
@@ -29,46 +29,39 @@ export interface StateFeedOptions {
 const FINAL: ReadonlySet<string> = new Set(['SUCCESS', 'FAILED']);
 
 /**
- * How much of the lag window each routine read lists again. The rest of the window is counted,
- * and listed only when the count differs from what the feed has seen there: listing the whole
- * window on every call read each change about lag ÷ sync period times (ten, at 10 s and a 1 s
- * heartbeat), and turning those rows into results was most of what sync() cost the server.
+ * How much of the lag window a routine read lists again. The whole allowance is listed once every
+ * FULL_EVERY_MS instead of on every call: listing it on every call read each change about
+ * lag ÷ sync period times (ten, at 10 s and a 1 s heartbeat), and turning those rows into
+ * results was most of what sync() cost the server.
  */
 export const FRESH_OVERLAP_MS = 2_000;
-
-/** A run as the feed last saw it in visibility, enough to tell whether the count query matches it. */
-interface SeenRun {
-  changedAt?: number;
-  /** Only for a closed run: SQL visibility matches a running one to any CloseTime bound. */
-  closedAt?: number;
-  at: number;
-}
+/** How often a read lists the whole lag allowance, plus this period, so that W's advance in between costs no coverage. */
+export const FULL_EVERY_MS = 5_000;
 
 /** What the feed has read, for the benchmark and for operators wondering what sync() costs. */
 export interface FeedStats {
   reads: number;
   rowsListed: number;
-  counts: number;
-  /** Reads whose count found rows the feed had not seen (shown late), so listed the whole window. */
-  lateWindowReads: number;
+  /** Reads that listed the whole lag allowance (every FULL_EVERY_MS). */
+  fullReads: number;
 }
 
 /**
- * The changes sync() reports: one visibility listing and one count per call, whose cost grows with what changed,
- * not with how many tasks exist. The watermark is kept in the server's time (the workflows'
- * AirflowStateChangedAt and close times), never the scheduler's clock, and every read overlaps the
- * last by the lag allowance, de-duplicated, so that no change is missed or reported twice. The
- * allowance is listed only when something shows in it late (see FRESH_OVERLAP_MS). A read is all
- * or nothing: one that fails part way changes no state, so the next read reports what it would have.
+ * The changes sync() reports, from one visibility listing per call, whose cost grows with what
+ * changed, not with how many tasks exist. The watermark is kept in the server's time (the
+ * workflows' AirflowStateChangedAt and close times), never the scheduler's clock. Every read
+ * overlaps the last by FRESH_OVERLAP_MS, and every FULL_EVERY_MS one overlaps it by the whole lag
+ * allowance plus that period, de-duplicated: a change visibility shows up to the allowance late is
+ * reported at most FULL_EVERY_MS after it shows, and none twice. A read is all or nothing: one
+ * that fails part way changes no state, so the next read reports what it would have.
  */
 export class StateChangeFeed {
   private watermark?: number;
   private readonly reported = new Map<string, { fingerprint: string; at: number }>();
-  /** Every run listed inside the window, reported or not, by workflow and run ID. */
-  private readonly seen = new Map<string, SeenRun>();
   private lastDeepAt = Date.now();
+  private lastFullAt = Number.NEGATIVE_INFINITY;
   private clockOffsetMs = 0;
-  readonly stats: FeedStats = { reads: 0, rowsListed: 0, counts: 0, lateWindowReads: 0 };
+  readonly stats: FeedStats = { reads: 0, rowsListed: 0, fullReads: 0 };
 
   constructor(
     private readonly client: Client,
@@ -85,58 +78,41 @@ export class StateChangeFeed {
     const lookback = this.options.lookbackMs ?? 10 * 60_000;
     const deepLag = this.options.deepLagMs ?? 5 * 60_000;
     const deep = Date.now() - this.lastDeepAt >= (this.options.deepEveryMs ?? 5 * 60_000);
-    const lag = deep ? deepLag : this.options.lagMs;
-    const pass = new ReadPass(this.seen);
-    let since: number;
-    if (this.watermark === undefined) {
-      since = Date.now() + this.clockOffsetMs - lookback;
-      await this.list(pass, since);
-    } else if (deep || lag <= FRESH_OVERLAP_MS) {
-      since = this.watermark - lag;
-      await this.list(pass, since);
-    } else {
-      since = this.watermark - lag;
-      const fresh = this.watermark - FRESH_OVERLAP_MS;
-      await this.list(pass, fresh);
-      this.stats.counts += 1;
-      const { count } = await this.client.workflow.count(changedBetweenQuery(this.executorName, new Date(since), new Date(fresh)));
-      if (count !== pass.seenBetween(since, fresh)) {
-        this.stats.lateWindowReads += 1;
-        await this.list(pass, since);
-      }
-    }
-    // Nothing above failed: commit.
-    this.stats.reads += 1;
-    for (const [id, entry] of pass.reported) this.reported.set(id, entry);
-    for (const [run, entry] of pass.seen) this.seen.set(run, entry);
-    if (deep) this.lastDeepAt = Date.now();
-    if (pass.newest > Number.NEGATIVE_INFINITY) this.watermark = Math.max(this.watermark ?? Number.NEGATIVE_INFINITY, pass.newest);
-    // What fell out of every future window cannot be listed again: forget it.
-    const horizon = (this.watermark ?? since) - Math.max(lag, deepLag);
-    for (const [id, entry] of this.reported) if (entry.at < horizon) this.reported.delete(id);
-    for (const [run, entry] of this.seen) if (entry.at < horizon) this.seen.delete(run);
-    return pass.events;
-  }
-
-  /** Lists what changed since `since` into the pass: every row is seen, and a change not yet reported becomes an event. */
-  private async list(pass: ReadPass, since: number): Promise<void> {
+    const full = this.watermark !== undefined && !deep && Date.now() - this.lastFullAt >= FULL_EVERY_MS;
+    const overlap = deep ? deepLag : full ? this.options.lagMs + FULL_EVERY_MS : Math.min(this.options.lagMs, FRESH_OVERLAP_MS);
+    const since = this.watermark !== undefined ? this.watermark - overlap : Date.now() + this.clockOffsetMs - lookback;
+    const events: TaskStateEvent[] = [];
+    const reported = new Map<string, { fingerprint: string; at: number }>();
+    let newest = this.watermark ?? Number.NEGATIVE_INFINITY;
+    let rows = 0;
     for await (const info of this.client.workflow.list({ query: changedSinceQuery(this.executorName, new Date(since)), pageSize: 1000 })) {
-      this.stats.rowsListed += 1;
+      rows += 1;
       const summary = summarize(info);
-      const changedAt = summary.stateChangedAt?.getTime();
-      const closedAt = summary.status !== 'RUNNING' ? summary.closeTime?.getTime() : undefined;
-      const at = Math.max(changedAt ?? 0, summary.closeTime?.getTime() ?? 0);
-      pass.newest = Math.max(pass.newest, at);
-      pass.seen.set(`${info.workflowId}/${info.runId}`, { changedAt, closedAt, at });
+      const at = Math.max(summary.stateChangedAt?.getTime() ?? 0, summary.closeTime?.getTime() ?? 0);
+      newest = Math.max(newest, at);
       // A run that continued as new is not the end of the task: its successor reports.
       if (summary.status === 'CONTINUED_AS_NEW') continue;
       const fingerprint = `${summary.state ?? ''}|${summary.taskArn ?? ''}`;
-      if ((pass.reported.get(info.workflowId) ?? this.reported.get(info.workflowId))?.fingerprint === fingerprint) continue;
+      if ((reported.get(info.workflowId) ?? this.reported.get(info.workflowId))?.fingerprint === fingerprint) continue;
       const event = await this.eventFor(summary);
       if (event === undefined) continue;
-      pass.reported.set(info.workflowId, { fingerprint, at });
-      pass.events.push(event);
+      reported.set(info.workflowId, { fingerprint, at });
+      events.push(event);
     }
+    // Nothing above failed: commit.
+    this.stats.reads += 1;
+    this.stats.rowsListed += rows;
+    for (const [id, entry] of reported) this.reported.set(id, entry);
+    if (deep) this.lastDeepAt = Date.now();
+    if (full || deep || this.watermark === undefined) {
+      this.lastFullAt = Date.now();
+      if (full) this.stats.fullReads += 1;
+    }
+    if (newest > Number.NEGATIVE_INFINITY) this.watermark = newest;
+    // What fell out of every future window cannot be listed again: forget it.
+    const horizon = (this.watermark ?? since) - Math.max(this.options.lagMs + FULL_EVERY_MS, deepLag);
+    for (const [id, entry] of this.reported) if (entry.at < horizon) this.reported.delete(id);
+    return events;
   }
 
   private async eventFor(summary: TaskSummary): Promise<TaskStateEvent | undefined> {
@@ -172,24 +148,5 @@ export async function closeReason(client: Client, summary: Pick<TaskSummary, 'wo
     return fallback;
   } catch {
     return fallback;
-  }
-}
-
-/** One read's findings, committed to the feed only once the whole read succeeded. */
-class ReadPass {
-  readonly events: TaskStateEvent[] = [];
-  readonly reported = new Map<string, { fingerprint: string; at: number }>();
-  readonly seen = new Map<string, SeenRun>();
-  newest = Number.NEGATIVE_INFINITY;
-
-  constructor(private readonly committedSeen: ReadonlyMap<string, SeenRun>) {}
-
-  /** How many runs seen so far match changedBetweenQuery(from, until), by the same rule the server applies. */
-  seenBetween(from: number, until: number): number {
-    const within = (t: number | undefined) => t !== undefined && t >= from && t < until;
-    let n = 0;
-    for (const [run, entry] of this.committedSeen) if (!this.seen.has(run) && (within(entry.changedAt) || within(entry.closedAt))) n += 1;
-    for (const entry of this.seen.values()) if (within(entry.changedAt) || within(entry.closedAt)) n += 1;
-    return n;
   }
 }

@@ -171,7 +171,7 @@ export const RUNTIME_SETTINGS = {
   syncLagMs: runtime(
     'SYNC_LAG_SECONDS',
     secondsToMs(0, 86_400, ' (a day)').prefault('10'),
-    "how far back sync() looks for changes Temporal's visibility showed late (counted on every read, listed when the count finds one)",
+    "how late a change may show in Temporal's visibility and still be reported by sync() (re-read every 5 s; every sync re-reads the last 2 s)",
   ),
   endpointUrl: runtime(
     'ENDPOINT_URL',

@@ -19,7 +19,6 @@ export function literal(value: string | number | Date): string {
 
 export const is = (key: Key, value: string | number): string => `${name(key)} = ${literal(value)}`;
 export const atLeast = (key: Key, value: Date): string => `${name(key)} >= ${literal(value)}`;
-const before = (key: Key, value: Date): string => `${name(key)} < ${literal(value)}`;
 export const oneOf = (key: Key, values: readonly (string | number)[]): string => `${name(key)} IN (${values.map(literal).join(', ')})`;
 export function and(...parts: (string | undefined | false)[]): string {
   const kept = parts.filter((p): p is string => typeof p === 'string' && p.length > 0);
@@ -53,18 +52,6 @@ export function trackedTasksQuery(args: { taskQueue: string; cluster: string; ch
 export function changedSinceQuery(executorName: string, since: Date): string {
   // A running workflow matches any CloseTime bound in SQL visibility: the close branch must say closed.
   return and(executorScope(executorName), or(atLeast(SearchAttributes.stateChangedAt, since), and(`${name('ExecutionStatus')} != 'Running'`, atLeast('CloseTime', since))));
-}
-
-/**
- * sync()'s check of the older part of its window: this executor's workflows whose Airflow state
- * changed, or that closed, in [from, until). Counted, not listed: a count that differs from what
- * the feed has seen there means visibility showed something late.
- */
-export function changedBetweenQuery(executorName: string, from: Date, until: Date): string {
-  return and(
-    executorScope(executorName),
-    or(and(atLeast(SearchAttributes.stateChangedAt, from), before(SearchAttributes.stateChangedAt, until)), and(`${name('ExecutionStatus')} != 'Running'`, atLeast('CloseTime', from), before('CloseTime', until))),
-  );
 }
 
 /** Workflows, running or not, that ever tracked one of these ECS tasks (any attempt). */

@@ -38,7 +38,7 @@ describe('StateChangeFeed with real task workflows (dev server, local ECS endpoi
 
   it('reports every change exactly once across many reads, deep re-reads included', async () => {
     // Deep re-reads every 300 ms over the last minute: the windows overlap a lot, and nothing may come twice.
-    // A lag allowance longer than the fresh overlap, so routine reads count the older part of the window on the real server.
+    // A lag allowance longer than the fresh overlap: routine reads list only its fresh end, between the deep re-reads.
     const feed = new StateChangeFeed(e2e.env.client, e2e.runtime.executorName, { lagMs: 6_000, deepLagMs: 60_000, deepEveryMs: 300 });
     const events: Events = new Map();
     let reads = 0;
@@ -84,9 +84,7 @@ describe('StateChangeFeed with real task workflows (dev server, local ECS endpoi
       90_000,
       50,
     );
-    // Long after: nothing more, across deep re-reads too; and with nothing changing, the server's count agrees with what the feed saw.
-    const lateBefore = feed.stats.lateWindowReads;
-    const countsBefore = feed.stats.counts;
+    // Long after: nothing more, across deep re-reads too.
     const after: TaskStateEvent[] = [];
     for (let i = 0; i < 10; i++) {
       after.push(...(await read()));
@@ -94,8 +92,6 @@ describe('StateChangeFeed with real task workflows (dev server, local ECS endpoi
     }
     expect(after).toEqual([]);
     expect(reads).toBeGreaterThan(30);
-    expect(feed.stats.counts).toBeGreaterThan(countsBefore);
-    expect(feed.stats.lateWindowReads).toBe(lateBefore);
 
     for (const id of heldIds) {
       const got = events.get(id)!;

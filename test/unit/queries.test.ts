@@ -3,7 +3,6 @@ import {
   and,
   atLeast,
   byTaskArnsQuery,
-  changedBetweenQuery,
   changedSinceQuery,
   executorScope,
   is,
@@ -85,13 +84,6 @@ describe('the query builders', () => {
   it("changedSinceQuery: the executor's workflows whose state changed, or that closed, since the watermark", () => {
     expect(changedSinceQuery('sched-1', T)).toBe(
       "(EcsExecutorName = 'sched-1') AND ((AirflowStateChangedAt >= '2026-12-01T10:00:00.123Z') OR ((ExecutionStatus != 'Running') AND (CloseTime >= '2026-12-01T10:00:00.123Z')))",
-    );
-  });
-
-  it("changedBetweenQuery: the older part of sync()'s window, both bounds on both branches (the Python feed sends the same text)", () => {
-    expect(changedBetweenQuery('default', new Date('2026-12-01T12:00:00.000Z'), new Date('2026-12-01T12:00:08.000Z'))).toBe(
-      "(EcsExecutorName = 'default') AND (((AirflowStateChangedAt >= '2026-12-01T12:00:00.000Z') AND (AirflowStateChangedAt < '2026-12-01T12:00:08.000Z')) " +
-        "OR ((ExecutionStatus != 'Running') AND (CloseTime >= '2026-12-01T12:00:00.000Z') AND (CloseTime < '2026-12-01T12:00:08.000Z')))",
     );
   });
 

@@ -1,59 +1,53 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { TypedSearchAttributes, type SearchAttributePair } from '@temporalio/common';
-import { FRESH_OVERLAP_MS, StateChangeFeed } from '../../src/client/sync';
+import { FRESH_OVERLAP_MS, FULL_EVERY_MS, StateChangeFeed } from '../../src/client/sync';
 import { keySearchAttributes, SearchAttributes } from '../../src/contract/search-attributes';
 
 /**
- * The feed's reads against an in-memory visibility store that answers its query texts (the time
- * bounds are parsed back out of them) and can hold a row back, as a lagging store does. What the
- * dev server does with the same reads is test/e2e/sync-feed.test.ts.
+ * What each of the feed's reads lists, against an in-memory visibility store that answers its
+ * query text (the since bound is parsed back out of it) and can hold a run's newest version back,
+ * as a lagging store does. What the dev server does with the same reads is test/e2e/sync-feed.test.ts.
  */
 
 interface Row {
   workflowId: string;
-  runId: string;
-  status: 'RUNNING' | 'COMPLETED' | 'TERMINATED';
+  status: 'RUNNING' | 'COMPLETED';
   state: string;
   changedAt: number;
   closeTime?: number;
   taskArn?: string;
-  visible: boolean;
 }
 
 const EXECUTOR = 'sched-1';
 const T0 = Date.parse('2026-12-01T12:00:00.000Z');
 
 class FakeVisibility {
-  private readonly rows = new Map<string, Row>();
-  readonly lists: string[] = [];
-  readonly counts: string[] = [];
+  private readonly visible = new Map<string, Row>();
+  private readonly pending = new Map<string, Row>();
+  readonly sinces: number[] = [];
   failListAfter?: number;
 
-  put(row: Omit<Row, 'runId' | 'visible'> & { visible?: boolean }): void {
-    this.rows.set(row.workflowId, { runId: `run-${row.workflowId}`, visible: true, ...row });
+  /** A run's new version; with `late`, it shows only once revealed, and the old one shows until then. */
+  put(row: Row, late = false): void {
+    (late ? this.pending : this.visible).set(row.workflowId, row);
   }
 
   reveal(workflowId: string): void {
-    this.rows.get(workflowId)!.visible = true;
-  }
-
-  private matches(row: Row, from: number, until = Number.POSITIVE_INFINITY): boolean {
-    const within = (t: number | undefined) => t !== undefined && t >= from && t < until;
-    return row.visible && (within(row.changedAt) || (row.status !== 'RUNNING' && within(row.closeTime)));
-  }
-
-  private static bounds(query: string): number[] {
-    expect(query).toContain(`EcsExecutorName = '${EXECUTOR}'`);
-    return [...query.matchAll(/'(\d{4}-\d\d-\d\dT[^']+)'/g)].map((m) => Date.parse(m[1]!));
+    this.visible.set(workflowId, this.pending.get(workflowId)!);
+    this.pending.delete(workflowId);
   }
 
   readonly client = {
     options: { namespace: 'default' },
     workflow: {
       list: ({ query }: { query: string }) => {
-        this.lists.push(query);
-        const [since] = FakeVisibility.bounds(query);
-        const rows = [...this.rows.values()].filter((row) => this.matches(row, since!));
+        expect(query).toContain(`EcsExecutorName = '${EXECUTOR}'`);
+        const bounds = [...query.matchAll(/'(\d{4}-\d\d-\d\dT[^']+)'/g)].map((m) => Date.parse(m[1]!));
+        expect(bounds).toHaveLength(2);
+        expect(bounds[1]).toBe(bounds[0]);
+        const since = bounds[0]!;
+        this.sinces.push(since);
+        const rows = [...this.visible.values()].filter((r) => r.changedAt >= since || (r.status !== 'RUNNING' && (r.closeTime ?? 0) >= since));
         const failAfter = this.failListAfter;
         this.failListAfter = undefined;
         return (async function* () {
@@ -62,12 +56,6 @@ class FakeVisibility {
             yield info(row);
           }
         })();
-      },
-      count: async (query: string) => {
-        this.counts.push(query);
-        const [from, until, closeFrom, closeUntil] = FakeVisibility.bounds(query);
-        expect([closeFrom, closeUntil]).toEqual([from, until]);
-        return { count: [...this.rows.values()].filter((row) => this.matches(row, from!, until!)).length, groups: [] };
       },
     },
   } as unknown as Client;
@@ -83,7 +71,7 @@ function info(row: Row): WorkflowExecutionInfo {
   ];
   return {
     workflowId: row.workflowId,
-    runId: row.runId,
+    runId: `run-${row.workflowId}`,
     type: 'airflowTaskWorkflow',
     status: { name: row.status },
     startTime: new Date(row.changedAt),
@@ -92,76 +80,78 @@ function info(row: Row): WorkflowExecutionInfo {
   } as unknown as WorkflowExecutionInfo;
 }
 
-const running = (workflowId: string, changedAt: number, visible = true) => ({ workflowId, status: 'RUNNING' as const, state: 'RUNNING', changedAt, taskArn: `arn:${workflowId}`, visible });
+const running = (workflowId: string, changedAt: number): Row => ({ workflowId, status: 'RUNNING', state: 'RUNNING', changedAt, taskArn: `arn:${workflowId}` });
+const succeeded = (workflowId: string, at: number): Row => ({ workflowId, status: 'COMPLETED', state: 'SUCCESS', changedAt: at, closeTime: at, taskArn: `arn:${workflowId}` });
+const LAG_MS = 10_000;
 
 describe('StateChangeFeed: what each read lists', () => {
+  let clientNow = T0 + 30_000;
   let now: jest.SpyInstance;
   beforeEach(() => {
-    now = jest.spyOn(Date, 'now').mockReturnValue(T0 + 60_000);
+    clientNow = T0 + 30_000;
+    now = jest.spyOn(Date, 'now').mockImplementation(() => clientNow);
   });
   afterEach(() => now.mockRestore());
 
-  const feedOn = (visibility: FakeVisibility) => new StateChangeFeed(visibility.client, EXECUTOR, { lagMs: 10_000, deepEveryMs: 3_600_000 });
+  const feedOn = (visibility: FakeVisibility, lagMs = LAG_MS) => new StateChangeFeed(visibility.client, EXECUTOR, { lagMs, deepEveryMs: 3_600_000 });
+  const ids = async (feed: StateChangeFeed) => (await feed.read()).map((e) => `${e.workflowId}:${e.state}`);
 
-  it('lists only the fresh end of the lag window again, and counts the rest', async () => {
+  it('lists the last 2 s before the watermark on every read, and the whole allowance plus a period every 5 s', async () => {
     const visibility = new FakeVisibility();
     // One change a second for 20 s; the newest at T0 + 19 s.
     for (let i = 0; i < 20; i++) visibility.put(running(`w${i}`, T0 + i * 1_000));
     const feed = feedOn(visibility);
-    expect((await feed.read()).map((e) => e.workflowId)).toHaveLength(20);
-    const listedByFirstRead = feed.stats.rowsListed;
+    expect(await ids(feed)).toHaveLength(20);
+    const afterFirst = feed.stats.rowsListed;
 
+    clientNow += 1_000;
     expect(await feed.read()).toEqual([]);
-    // Since the watermark minus FRESH_OVERLAP_MS: T0 + 17 s, 18 s and 19 s, not the 10 s of the lag allowance.
-    expect(feed.stats.rowsListed - listedByFirstRead).toBe(FRESH_OVERLAP_MS / 1_000 + 1);
-    expect(visibility.counts).toHaveLength(1);
-    expect(visibility.counts[0]).toContain(`AirflowStateChangedAt < '${new Date(T0 + 19_000 - FRESH_OVERLAP_MS).toISOString()}'`);
-    expect(visibility.counts[0]).toContain(`AirflowStateChangedAt >= '${new Date(T0 + 19_000 - 10_000).toISOString()}'`);
-    expect(feed.stats.lateWindowReads).toBe(0);
+    expect(visibility.sinces.at(-1)).toBe(T0 + 19_000 - FRESH_OVERLAP_MS);
+    expect(feed.stats.rowsListed - afterFirst).toBe(FRESH_OVERLAP_MS / 1_000 + 1);
+
+    clientNow += FULL_EVERY_MS;
+    expect(await feed.read()).toEqual([]);
+    expect(visibility.sinces.at(-1)).toBe(T0 + 19_000 - LAG_MS - FULL_EVERY_MS);
+    expect(feed.stats.fullReads).toBe(1);
   });
 
-  it('a change that shows late, older than the fresh overlap but inside the lag allowance, is reported once, on the next read', async () => {
+  it("a run's next change that shows late, inside the allowance, is reported once, at the next full read", async () => {
     const visibility = new FakeVisibility();
-    for (let i = 0; i < 20; i++) visibility.put(running(`w${i}`, T0 + i * 1_000));
-    // Changed at T0 + 14 s, 5 s before the watermark, but not yet in visibility.
-    visibility.put(running('late', T0 + 14_500, false));
+    visibility.put(running('r', T0));
+    visibility.put(running('a', T0 + 7_000));
     const feed = feedOn(visibility);
-    expect((await feed.read()).map((e) => e.workflowId)).not.toContain('late');
+    expect((await ids(feed)).sort()).toEqual(['a:RUNNING', 'r:RUNNING']);
 
-    visibility.reveal('late');
-    const next = await feed.read();
-    expect(next.map((e) => [e.workflowId, e.state, e.externalExecutorId])).toEqual([['late', 'RUNNING', 'arn:late']]);
-    expect(feed.stats.lateWindowReads).toBe(1);
-    expect(await feed.read()).toEqual([]);
-    expect(await feed.read()).toEqual([]);
-    expect(feed.stats.lateWindowReads).toBe(1);
+    // r succeeded at T0 + 4 s, 3 s behind the watermark, and shows only now: the 2 s fresh overlap does not reach it.
+    visibility.put(succeeded('r', T0 + 4_000), true);
+    visibility.reveal('r');
+    clientNow += 1_000;
+    expect(await ids(feed)).toEqual([]);
+    clientNow += FULL_EVERY_MS;
+    expect(await ids(feed)).toEqual(['r:SUCCESS']);
+    clientNow += 1_000;
+    expect(await ids(feed)).toEqual([]);
+    clientNow += FULL_EVERY_MS;
+    expect(await ids(feed)).toEqual([]);
   });
 
-  it('a late change is found while another run in the window changes again', async () => {
+  it('a change that shows a whole allowance late, just after a full read, is reported at the next one, though the watermark moved on', async () => {
     const visibility = new FakeVisibility();
-    for (let i = 0; i < 20; i++) visibility.put(running(`w${i}`, T0 + i * 1_000));
-    visibility.put(running('late', T0 + 13_000, false));
+    visibility.put(running('a', T0));
     const feed = feedOn(visibility);
     await feed.read();
-
-    // w12 leaves the counted part of the window (it succeeded just now) as the late row enters it.
-    visibility.put({ workflowId: 'w12', status: 'COMPLETED', state: 'SUCCESS', changedAt: T0 + 19_500, closeTime: T0 + 19_500, taskArn: 'arn:w12' });
-    visibility.reveal('late');
-    const reported: string[] = [];
-    for (let i = 0; i < 3; i++) reported.push(...(await feed.read()).map((e) => `${e.workflowId}:${e.state}`));
-    expect(reported.sort()).toEqual(['late:RUNNING', 'w12:SUCCESS']);
-  });
-
-  it('a closed run is counted by its close time, so a run that closed earlier without a state change is no false alarm', async () => {
-    const visibility = new FakeVisibility();
-    for (let i = 0; i < 20; i++) visibility.put(running(`w${i}`, T0 + i * 1_000));
-    // Terminated from the Temporal side at T0 + 15 s: its state changed long before, at launch.
-    visibility.put({ workflowId: 'terminated', status: 'TERMINATED', state: 'RUNNING', changedAt: T0 - 30_000, closeTime: T0 + 15_000 });
-    const feed = feedOn(visibility);
-    await feed.read();
-    await feed.read();
-    await feed.read();
-    expect(feed.stats.lateWindowReads).toBe(0);
+    visibility.put(running('late', T0 + 1_000), true);
+    const lateAt: number[] = [];
+    // One read a second, the watermark a second ahead each time; full reads at i = 5, 10, 15.
+    for (let i = 1; i <= 20; i++) {
+      clientNow += 1_000;
+      visibility.put(running(`w${i}`, T0 + 1_000 * i));
+      // Shows when the watermark is T0 + 10 s: the allowance (10 s) behind it.
+      if (i === 11) visibility.reveal('late');
+      if ((await ids(feed)).includes('late:RUNNING')) lateAt.push(i);
+    }
+    expect(lateAt).toEqual([15]);
+    expect(feed.stats.fullReads).toBe(4);
   });
 
   it('a read that fails part way changes nothing: the next read reports everything it would have', async () => {
@@ -170,17 +160,17 @@ describe('StateChangeFeed: what each read lists', () => {
     const feed = feedOn(visibility);
     visibility.failListAfter = 3;
     await expect(feed.read()).rejects.toThrow('half way');
-    expect((await feed.read()).map((e) => e.workflowId).sort()).toEqual(['w0', 'w1', 'w2', 'w3', 'w4']);
+    expect((await ids(feed)).sort()).toEqual(['w0:RUNNING', 'w1:RUNNING', 'w2:RUNNING', 'w3:RUNNING', 'w4:RUNNING']);
     expect(await feed.read()).toEqual([]);
   });
 
-  it('a lag allowance no longer than the fresh overlap lists the whole window, with no count', async () => {
+  it('an allowance shorter than the fresh overlap is what every routine read lists again', async () => {
     const visibility = new FakeVisibility();
-    for (let i = 0; i < 5; i++) visibility.put(running(`w${i}`, T0 + i * 1_000));
-    const feed = new StateChangeFeed(visibility.client, EXECUTOR, { lagMs: FRESH_OVERLAP_MS, deepEveryMs: 3_600_000 });
+    visibility.put(running('a', T0 + 19_000));
+    const feed = feedOn(visibility, 500);
     await feed.read();
+    clientNow += 1_000;
     await feed.read();
-    expect(visibility.counts).toEqual([]);
-    expect(visibility.lists).toHaveLength(2);
+    expect(visibility.sinces.at(-1)).toBe(T0 + 19_000 - 500);
   });
 });

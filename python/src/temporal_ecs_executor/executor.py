@@ -375,7 +375,7 @@ class TemporalEcsExecutor(BaseExecutor):
     # --- sync ----------------------------------------------------------------------------------
 
     def sync(self) -> None:
-        """State changes since the last call, from one visibility listing and one count; never raises."""
+        """State changes since the last call, from one visibility query; never raises."""
         for step in (self._collect_inflight, self._retry_pending, self._retry_adoptions, self._read_changes):
             if step is not self._collect_inflight and self._in_outage():
                 break

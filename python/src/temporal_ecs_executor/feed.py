@@ -1,10 +1,11 @@
 """What sync() reports: the algorithm of the TypeScript client's StateChangeFeed (src/client/sync.ts).
 
-One visibility listing and one count per read, whose cost grows with what changed, not with how many tasks exist.
+One visibility listing per read, whose cost grows with what changed, not with how many tasks exist.
 The watermark is kept in the server's time (the workflows' AirflowStateChangedAt and close times),
-never the scheduler's clock, and every read overlaps the last by the lag allowance (the last
-FRESH_OVERLAP_SECONDS listed, the rest counted and listed when the count finds a late row),
-de-duplicated, so no change is missed or reported twice. The feed knows nothing of Airflow or of the Temporal
+never the scheduler's clock. Every read overlaps the last by FRESH_OVERLAP_SECONDS, and every
+FULL_EVERY_SECONDS one overlaps it by the whole lag allowance plus that period, de-duplicated: a
+change visibility shows up to the allowance late is reported at most FULL_EVERY_SECONDS after it
+shows, and none twice. The feed knows nothing of Airflow or of the Temporal
 client: rows come from a ``RowSource`` (tests give it rows, the executor lists visibility).
 """
 
@@ -18,14 +19,15 @@ from typing import Protocol
 
 from temporal_ecs_executor.workflow_contract import ContractKey, visibility_literal
 
-__all__ = ["FRESH_OVERLAP_SECONDS", "RowSource", "StateChangeFeed", "StateEvent", "VisibilityRow", "changed_between_query", "changed_since_query"]
+__all__ = ["FRESH_OVERLAP_SECONDS", "FULL_EVERY_SECONDS", "RowSource", "StateChangeFeed", "StateEvent", "VisibilityRow", "changed_since_query"]
 
 FINAL_STATES = frozenset({"SUCCESS", "FAILED"})
 
-#: How much of the lag window each routine read lists again (FRESH_OVERLAP_MS in sync.ts). The rest
-#: of the window is counted, and listed only when the count differs from what the feed has seen
-#: there: listing the whole window on every read read each change about lag / heartbeat times.
+#: How much of the lag window a routine read lists again (FRESH_OVERLAP_MS in sync.ts). Listing the
+#: whole allowance on every read read each change about lag / heartbeat times.
 FRESH_OVERLAP_SECONDS = 2.0
+#: How often a read lists the whole allowance, plus this period (FULL_EVERY_MS in sync.ts).
+FULL_EVERY_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,6 @@ class StateEvent:
 class RowSource(Protocol):
     def list(self, query: str) -> AsyncIterator[VisibilityRow]: ...
 
-    async def count(self, query: str) -> int: ...
-
     async def close_reason(self, row: VisibilityRow) -> str: ...
 
 
@@ -77,35 +77,8 @@ def changed_since_query(executor_name: str, since: datetime) -> str:
     return f"(EcsExecutorName = {visibility_literal(executor_name)}) AND ((AirflowStateChangedAt >= {at}) OR ((ExecutionStatus != 'Running') AND (CloseTime >= {at})))"
 
 
-def changed_between_query(executor_name: str, since: datetime, until: datetime) -> str:
-    """This executor's workflows whose Airflow state changed, or that closed, in [since, until): the
-    older part of a read's window, counted rather than listed."""
-    a, b = visibility_literal(since), visibility_literal(until)
-    return (
-        f"(EcsExecutorName = {visibility_literal(executor_name)}) AND "
-        f"(((AirflowStateChangedAt >= {a}) AND (AirflowStateChangedAt < {b})) OR ((ExecutionStatus != 'Running') AND (CloseTime >= {a}) AND (CloseTime < {b})))"
-    )
-
-
-@dataclass(frozen=True)
-class _SeenRun:
-    """A run as the feed last saw it, enough to tell whether changed_between_query matches it."""
-
-    changed_at: float | None
-    #: Only for a closed run: SQL visibility matches a running one to any CloseTime bound.
-    closed_at: float | None
-    at: float
-
-    def within(self, since: float, until: float) -> bool:
-        return any(t is not None and since <= t < until for t in (self.changed_at, self.closed_at))
-
-
 def _ms(value: datetime | None) -> float:
     return value.timestamp() * 1000 if value is not None else 0.0
-
-
-def _at(ms: float) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, timezone.utc)
 
 
 class StateChangeFeed:
@@ -127,12 +100,11 @@ class StateChangeFeed:
         self._clock = clock
         self._watermark: float | None = None
         self._reported: dict[tuple[str, str], tuple[str, float]] = {}
-        #: Every run listed inside the window, reported or not.
-        self._seen: dict[tuple[str, str], _SeenRun] = {}
-        #: What the feed has read: reads, rows listed, counts, and reads whose count found late rows.
-        self.stats = {"reads": 0, "rows_listed": 0, "counts": 0, "late_window_reads": 0}
         self._last_deep_at = self._now_ms()
+        self._last_full_at = float("-inf")
         self._clock_offset_ms = 0.0
+        #: What the feed has read: reads, rows listed, and reads that listed the whole allowance.
+        self.stats = {"reads": 0, "rows_listed": 0, "full_reads": 0}
         #: Runs whose rows are never reported (revoked by this executor).
         self.ignored_runs: set[tuple[str, str]] = set()
 
@@ -151,87 +123,39 @@ class StateChangeFeed:
     def forget(self, workflow_id: str, run_id: str) -> None:
         self._reported.pop((workflow_id, run_id), None)
 
-    def next_query(self) -> tuple[str, bool, float]:
-        """The query of the next read's (first) listing, whether the read is a deep one, and its ``since`` (epoch ms)."""
-        deep = self._now_ms() - self._last_deep_at >= self._deep_every_ms
-        lag = self._deep_lag_ms if deep else self._lag_ms
-        if self._watermark is None:
-            since = self._now_ms() + self._clock_offset_ms - self._lookback_ms
-        elif deep or lag <= FRESH_OVERLAP_SECONDS * 1000:
-            since = self._watermark - lag
+    def next_query(self) -> tuple[str, bool, bool, float]:
+        """The query of the next read, whether it is a deep one, whether a full one, and its ``since`` (epoch ms)."""
+        now = self._now_ms()
+        deep = now - self._last_deep_at >= self._deep_every_ms
+        full = self._watermark is not None and not deep and now - self._last_full_at >= FULL_EVERY_SECONDS * 1000
+        if self._watermark is not None:
+            overlap = self._deep_lag_ms if deep else self._lag_ms + FULL_EVERY_SECONDS * 1000 if full else min(self._lag_ms, FRESH_OVERLAP_SECONDS * 1000)
+            since = self._watermark - overlap
         else:
-            since = self._watermark - FRESH_OVERLAP_SECONDS * 1000
-        return changed_since_query(self.executor_name, _at(since)), deep, since
+            since = now + self._clock_offset_ms - self._lookback_ms
+        return changed_since_query(self.executor_name, datetime.fromtimestamp(since / 1000, timezone.utc)), deep, full, since
 
     async def read(self, source: RowSource) -> list[StateEvent]:
         """The changes since the last read. All or nothing: a read that fails or is cancelled part way
         changes no state, so the next read reports everything this one would have."""
-        query, deep, since = self.next_query()
-        lag = self._deep_lag_ms if deep else self._lag_ms
+        query, deep, full, since = self.next_query()
+        first = self._watermark is None
+        rows = [row async for row in source.list(query)]
         events: list[StateEvent] = []
         reported: dict[tuple[str, str], tuple[str, float]] = {}
-        seen: dict[tuple[str, str], _SeenRun] = {}
         newest = self._watermark if self._watermark is not None else float("-inf")
-        newest = max(newest, await self._list(source, query, events, reported, seen))
-        if self._watermark is not None and not deep and lag > FRESH_OVERLAP_SECONDS * 1000:
-            # The older part of the window: listed again only if visibility now shows rows there this feed has not seen.
-            window_from = float(int(self._watermark - lag))
-            window_until = float(int(since))
-            self.stats["counts"] += 1
-            count = await source.count(changed_between_query(self.executor_name, _at(window_from), _at(window_until)))
-            known = sum(1 for run, entry in self._seen.items() if run not in seen and entry.within(window_from, window_until))
-            known += sum(1 for entry in seen.values() if entry.within(window_from, window_until))
-            if count != known:
-                self.stats["late_window_reads"] += 1
-                since = window_from
-                newest = max(newest, await self._list(source, changed_since_query(self.executor_name, _at(since)), events, reported, seen))
-        # Nothing above failed: commit.
-        self.stats["reads"] += 1
-        self._reported.update(reported)
-        self._seen.update(seen)
-        if deep:
-            self._last_deep_at = self._now_ms()
-        if newest > float("-inf"):
-            self._watermark = newest
-        # What fell out of every future window cannot be listed again: forget it.
-        horizon = (self._watermark if self._watermark is not None else since) - max(lag, self._deep_lag_ms)
-        for run, (_, at) in list(self._reported.items()):
-            if at < horizon:
-                del self._reported[run]
-        for run, entry in list(self._seen.items()):
-            if entry.at < horizon:
-                del self._seen[run]
-        return events
-
-    async def _list(
-        self,
-        source: RowSource,
-        query: str,
-        events: list[StateEvent],
-        reported: dict[tuple[str, str], tuple[str, float]],
-        seen: dict[tuple[str, str], _SeenRun],
-    ) -> float:
-        """Lists one query into this read's findings; returns the newest time it saw."""
-        newest = float("-inf")
-        rows = [row async for row in source.list(query)]
-        self.stats["rows_listed"] += len(rows)
         for row in rows:
             at = max(_ms(row.state_changed_at), _ms(row.close_time))
             newest = max(newest, at)
             run = (row.workflow_id, row.run_id)
-            seen[run] = _SeenRun(
-                changed_at=_ms(row.state_changed_at) if row.state_changed_at is not None else None,
-                closed_at=_ms(row.close_time) if row.status != "RUNNING" and row.close_time is not None else None,
-                at=at,
-            )
             if run in self.ignored_runs:
                 continue
             state = self._state_of(row)
             if state is None:
                 continue
             fingerprint = f"{state[0]}|{row.task_arn or ''}"
-            known = reported.get(run) or self._reported.get(run)
-            if known is not None and known[0] == fingerprint:
+            seen = reported.get(run) or self._reported.get(run)
+            if seen is not None and seen[0] == fingerprint:
                 continue
             # Only a change not reported yet costs the close-event read.
             info = await source.close_reason(row) if state[1] else None
@@ -239,7 +163,22 @@ class StateChangeFeed:
             events.append(
                 StateEvent(workflow_id=row.workflow_id, run_id=row.run_id, key=row.key, state=state[0], external_executor_id=row.task_arn, info=info)  # type: ignore[arg-type]
             )
-        return newest
+        self._reported.update(reported)
+        self.stats["reads"] += 1
+        self.stats["rows_listed"] += len(rows)
+        if deep:
+            self._last_deep_at = self._now_ms()
+        if deep or full or first:
+            self._last_full_at = self._now_ms()
+            self.stats["full_reads"] += 1 if full else 0
+        if newest > float("-inf"):
+            self._watermark = newest
+        # What fell out of every future window cannot be listed again: forget it.
+        horizon = (self._watermark if self._watermark is not None else since) - max(self._lag_ms + FULL_EVERY_SECONDS * 1000, self._deep_lag_ms)
+        for run, (_, at) in list(self._reported.items()):
+            if at < horizon:
+                del self._reported[run]
+        return events
 
     @staticmethod
     def _state_of(row: VisibilityRow) -> tuple[str, bool] | None:

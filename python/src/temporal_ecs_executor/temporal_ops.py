@@ -325,10 +325,6 @@ class TemporalOps:
         async for info in client.list_workflows(query, page_size=1000, rpc_timeout=RPC_TIMEOUT):
             yield row_from_execution(info)
 
-    async def count(self, query: str) -> int:
-        client = await self.client()
-        return (await client.count_workflows(query, rpc_timeout=RPC_TIMEOUT)).count
-
     async def close_reason(self, row: VisibilityRow) -> str:
         """"terminated by <identity>: <reason>", "timed out", ...: the close event says how a workflow closed from outside."""
         return await self.close_reason_of(row.workflow_id, row.run_id, row.status)

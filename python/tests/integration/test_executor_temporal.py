@@ -213,7 +213,7 @@ def test_sync_is_one_visibility_query_and_a_scheduler_clock_5_minutes_off_change
     beats = len(queries)
     for _ in range(3):
         driver.beat()
-    assert len(queries) == beats + 3  # exactly one visibility listing per sync (its count is another call)
+    assert len(queries) == beats + 3  # exactly one visibility query per sync
     for workload in workloads:
         # RUNNING is skipped when a task ends between two syncs (as with Airflow's own executor); the outcome never is, and comes once, last.
         assert driver.states(workload.ti.key) in (["running", "success"], ["success"])
