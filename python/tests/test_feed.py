@@ -119,7 +119,7 @@ def test_a_routine_read_lists_the_fresh_end_and_every_5_s_one_lists_the_whole_al
     assert feed.stats["rows_listed"] - listed == FRESH_OVERLAP_SECONDS + 1
     server.advance(FULL_EVERY_SECONDS)
     assert read(feed, source) == []
-    assert since_of(source.queries[-1]) == watermark - timedelta(seconds=10 + FULL_EVERY_SECONDS)
+    assert since_of(source.queries[-1]) == watermark - timedelta(seconds=10)
     assert feed.stats["full_reads"] == 1
 
 
@@ -149,7 +149,7 @@ def test_a_change_that_shows_a_whole_allowance_late_just_after_a_full_read_is_re
     read(feed, source)
     source.put(running_row("late", start + timedelta(seconds=1)), visible_after=10**6)
     late_at = []
-    # One read a second, the watermark a second ahead each time; full reads at i = 5, 10, 15, 20.
+    # One read a second, the watermark a second ahead each time; full reads at i = 5, 10, 15 and 20.
     for i in range(1, 21):
         server.advance(1)
         source.put(running_row(f"w{i}", start + timedelta(seconds=i)))
@@ -159,6 +159,24 @@ def test_a_change_that_shows_a_whole_allowance_late_just_after_a_full_read_is_re
             late_at.append(i)
     assert late_at == [15]
     assert feed.stats["full_reads"] == 4
+
+
+def test_a_change_inside_the_allowance_is_found_when_visibility_catches_up_and_the_watermark_jumps() -> None:
+    server, source, feed = make()
+    start = server.now
+    source.put(running_row("a", start + timedelta(seconds=10)))
+    read(feed, source)  # watermark start + 10 s; the next full read lists from start
+    # Changed 9 s behind the watermark, shows now, with a backlog that moves the watermark 8 s at once.
+    source.put(running_row("late", start + timedelta(seconds=1)))
+    for i in range(1, 9):
+        source.put(running_row(f"backlog{i}", start + timedelta(seconds=10 + i)))
+    late_at = []
+    for i in range(1, 7):
+        server.advance(1)
+        if ("late", "RUNNING", "arn:1") in read(feed, source):
+            late_at.append(i)
+    # Not by the routine reads (2 s behind start + 18 s), but by the full read 5 s after the last one.
+    assert late_at == [5]
 
 
 def test_each_change_is_reported_once_across_overlapping_reads() -> None:
@@ -205,9 +223,9 @@ def test_the_watermark_is_kept_in_server_time_whatever_the_scheduler_clock_says(
         assert read(feed, source) == [(f"t{step}", "RUNNING", "arn:1")]
         # The server's newest time, never the scheduler's.
         assert feed.watermark == server.now
-    # Reads 30 s apart are full ones: the previous watermark minus the allowance and one full-read period.
+    # Reads 30 s apart are full ones: from the watermark the previous one left, minus the allowance.
     since = re.search(r">= '([^']+)'", source.queries[-1]).group(1)  # type: ignore[union-attr]
-    assert since == (server.now - timedelta(seconds=30) - timedelta(seconds=10 + FULL_EVERY_SECONDS)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    assert since == (server.now - timedelta(seconds=30) - timedelta(seconds=10)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def test_without_the_server_time_a_fast_scheduler_clock_would_miss_changes() -> None:

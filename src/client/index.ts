@@ -140,7 +140,7 @@ export class EcsExecutorClient {
     }
   }
 
-  /** What sync() has read so far: reads, visibility rows listed, counts, and reads whose count found a late row. */
+  /** What sync() has read so far: reads, visibility rows listed, and reads that listed the whole lag allowance. */
   syncStats(): Readonly<FeedStats> {
     return { ...this.feed.stats };
   }

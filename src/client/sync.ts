@@ -35,7 +35,11 @@ const FINAL: ReadonlySet<string> = new Set(['SUCCESS', 'FAILED']);
  * results was most of what sync() cost the server.
  */
 export const FRESH_OVERLAP_MS = 2_000;
-/** How often a read lists the whole lag allowance, plus this period, so that W's advance in between costs no coverage. */
+/**
+ * How often a read lists the whole allowance again: from the watermark the last such read left,
+ * minus the lag, which covers every routine read's old window since, however far the watermark
+ * moved in between (visibility catching up can move it faster than the clock).
+ */
 export const FULL_EVERY_MS = 5_000;
 
 /** What the feed has read, for the benchmark and for operators wondering what sync() costs. */
@@ -47,19 +51,22 @@ export interface FeedStats {
 }
 
 /**
- * The changes sync() reports, from one visibility listing per call, whose cost grows with what
+ * The changes sync() reports, from one visibility query per call, whose cost grows with what
  * changed, not with how many tasks exist. The watermark is kept in the server's time (the
  * workflows' AirflowStateChangedAt and close times), never the scheduler's clock. Every read
- * overlaps the last by FRESH_OVERLAP_MS, and every FULL_EVERY_MS one overlaps it by the whole lag
- * allowance plus that period, de-duplicated: a change visibility shows up to the allowance late is
- * reported at most FULL_EVERY_MS after it shows, and none twice. A read is all or nothing: one
- * that fails part way changes no state, so the next read reports what it would have.
+ * overlaps the last by FRESH_OVERLAP_MS; every FULL_EVERY_MS one goes back to the lag allowance
+ * behind the watermark the last such read left. De-duplicated, so that a change visibility shows
+ * within the allowance is reported by the first full read after it shows (or sooner), and none
+ * twice. A read is all or nothing: one that fails part way changes no state, so the next read
+ * reports what it would have.
  */
 export class StateChangeFeed {
   private watermark?: number;
   private readonly reported = new Map<string, { fingerprint: string; at: number }>();
   private lastDeepAt = Date.now();
   private lastFullAt = Number.NEGATIVE_INFINITY;
+  /** The watermark the last full (or first, or deep) read left: the next full read lists from it minus the lag. */
+  private fullBase?: number;
   private clockOffsetMs = 0;
   readonly stats: FeedStats = { reads: 0, rowsListed: 0, fullReads: 0 };
 
@@ -78,9 +85,14 @@ export class StateChangeFeed {
     const lookback = this.options.lookbackMs ?? 10 * 60_000;
     const deepLag = this.options.deepLagMs ?? 5 * 60_000;
     const deep = Date.now() - this.lastDeepAt >= (this.options.deepEveryMs ?? 5 * 60_000);
-    const full = this.watermark !== undefined && !deep && Date.now() - this.lastFullAt >= FULL_EVERY_MS;
-    const overlap = deep ? deepLag : full ? this.options.lagMs + FULL_EVERY_MS : Math.min(this.options.lagMs, FRESH_OVERLAP_MS);
-    const since = this.watermark !== undefined ? this.watermark - overlap : Date.now() + this.clockOffsetMs - lookback;
+    const startedAt = Date.now();
+    const full = this.watermark !== undefined && !deep && startedAt - this.lastFullAt >= FULL_EVERY_MS;
+    const fullSince = (this.fullBase ?? this.watermark ?? 0) - this.options.lagMs;
+    let since: number;
+    if (this.watermark === undefined) since = startedAt + this.clockOffsetMs - lookback;
+    else if (deep) since = Math.min(this.watermark - deepLag, fullSince);
+    else if (full) since = fullSince;
+    else since = this.watermark - Math.min(this.options.lagMs, FRESH_OVERLAP_MS);
     const events: TaskStateEvent[] = [];
     const reported = new Map<string, { fingerprint: string; at: number }>();
     let newest = this.watermark ?? Number.NEGATIVE_INFINITY;
@@ -104,13 +116,16 @@ export class StateChangeFeed {
     this.stats.rowsListed += rows;
     for (const [id, entry] of reported) this.reported.set(id, entry);
     if (deep) this.lastDeepAt = Date.now();
-    if (full || deep || this.watermark === undefined) {
-      this.lastFullAt = Date.now();
+    if (newest > Number.NEGATIVE_INFINITY) this.watermark = newest;
+    if (full || deep || this.fullBase === undefined) {
+      // When it started, not when it ended: a slow read must not stretch the period.
+      this.lastFullAt = startedAt;
+      this.fullBase = this.watermark;
       if (full) this.stats.fullReads += 1;
     }
-    if (newest > Number.NEGATIVE_INFINITY) this.watermark = newest;
     // What fell out of every future window cannot be listed again: forget it.
-    const horizon = (this.watermark ?? since) - Math.max(this.options.lagMs + FULL_EVERY_MS, deepLag);
+    const watermark = this.watermark ?? since;
+    const horizon = Math.min(watermark - Math.max(this.options.lagMs, deepLag), (this.fullBase ?? watermark) - this.options.lagMs);
     for (const [id, entry] of this.reported) if (entry.at < horizon) this.reported.delete(id);
     return events;
   }

@@ -171,7 +171,7 @@ export const RUNTIME_SETTINGS = {
   syncLagMs: runtime(
     'SYNC_LAG_SECONDS',
     secondsToMs(0, 86_400, ' (a day)').prefault('10'),
-    "how late a change may show in Temporal's visibility and still be reported by sync() (re-read every 5 s; every sync re-reads the last 2 s)",
+    "how far behind sync()'s watermark a change may show in Temporal's visibility and still be reported within about 5 s (each sync re-reads at most 2 s; every 5 s one re-reads this far)",
   ),
   endpointUrl: runtime(
     'ENDPOINT_URL',

@@ -96,7 +96,7 @@ describe('StateChangeFeed: what each read lists', () => {
   const feedOn = (visibility: FakeVisibility, lagMs = LAG_MS) => new StateChangeFeed(visibility.client, EXECUTOR, { lagMs, deepEveryMs: 3_600_000 });
   const ids = async (feed: StateChangeFeed) => (await feed.read()).map((e) => `${e.workflowId}:${e.state}`);
 
-  it('lists the last 2 s before the watermark on every read, and the whole allowance plus a period every 5 s', async () => {
+  it('lists the last 2 s before the watermark on every read, and every 5 s the allowance behind the watermark the last full read left', async () => {
     const visibility = new FakeVisibility();
     // One change a second for 20 s; the newest at T0 + 19 s.
     for (let i = 0; i < 20; i++) visibility.put(running(`w${i}`, T0 + i * 1_000));
@@ -111,7 +111,7 @@ describe('StateChangeFeed: what each read lists', () => {
 
     clientNow += FULL_EVERY_MS;
     expect(await feed.read()).toEqual([]);
-    expect(visibility.sinces.at(-1)).toBe(T0 + 19_000 - LAG_MS - FULL_EVERY_MS);
+    expect(visibility.sinces.at(-1)).toBe(T0 + 19_000 - LAG_MS);
     expect(feed.stats.fullReads).toBe(1);
   });
 
@@ -142,7 +142,7 @@ describe('StateChangeFeed: what each read lists', () => {
     await feed.read();
     visibility.put(running('late', T0 + 1_000), true);
     const lateAt: number[] = [];
-    // One read a second, the watermark a second ahead each time; full reads at i = 5, 10, 15.
+    // One read a second, the watermark a second ahead each time; full reads at i = 5, 10, 15 and 20.
     for (let i = 1; i <= 20; i++) {
       clientNow += 1_000;
       visibility.put(running(`w${i}`, T0 + 1_000 * i));
@@ -152,6 +152,23 @@ describe('StateChangeFeed: what each read lists', () => {
     }
     expect(lateAt).toEqual([15]);
     expect(feed.stats.fullReads).toBe(4);
+  });
+
+  it('a change inside the allowance is still found when visibility catches up and the watermark jumps ahead of the clock', async () => {
+    const visibility = new FakeVisibility();
+    visibility.put(running('a', T0 + 10_000));
+    const feed = feedOn(visibility);
+    await feed.read(); // watermark T0 + 10 s; the next full read lists from T0 + 0 s
+    // Changed at T0 + 1 s (9 s behind the watermark) and shows now, with a backlog that moves the watermark 8 s at once.
+    visibility.put(running('late', T0 + 1_000));
+    for (let i = 1; i <= 8; i++) visibility.put(running(`backlog${i}`, T0 + 10_000 + i * 1_000));
+    const lateAt: number[] = [];
+    for (let i = 1; i <= 6; i++) {
+      clientNow += 1_000;
+      if ((await ids(feed)).includes('late:RUNNING')) lateAt.push(i);
+    }
+    // Not by the routine reads (2 s behind T0 + 18 s), but by the full read 5 s after the last one.
+    expect(lateAt).toEqual([5]);
   });
 
   it('a read that fails part way changes nothing: the next read reports everything it would have', async () => {

@@ -2,10 +2,10 @@
 
 One visibility listing per read, whose cost grows with what changed, not with how many tasks exist.
 The watermark is kept in the server's time (the workflows' AirflowStateChangedAt and close times),
-never the scheduler's clock. Every read overlaps the last by FRESH_OVERLAP_SECONDS, and every
-FULL_EVERY_SECONDS one overlaps it by the whole lag allowance plus that period, de-duplicated: a
-change visibility shows up to the allowance late is reported at most FULL_EVERY_SECONDS after it
-shows, and none twice. The feed knows nothing of Airflow or of the Temporal
+never the scheduler's clock. Every read overlaps the last by FRESH_OVERLAP_SECONDS; every
+FULL_EVERY_SECONDS one goes back to the lag allowance behind the watermark the last such read left.
+De-duplicated, so that a change visibility shows within the allowance is reported by the first full
+read after it shows (or sooner), and none twice. The feed knows nothing of Airflow or of the Temporal
 client: rows come from a ``RowSource`` (tests give it rows, the executor lists visibility).
 """
 
@@ -26,7 +26,9 @@ FINAL_STATES = frozenset({"SUCCESS", "FAILED"})
 #: How much of the lag window a routine read lists again (FRESH_OVERLAP_MS in sync.ts). Listing the
 #: whole allowance on every read read each change about lag / heartbeat times.
 FRESH_OVERLAP_SECONDS = 2.0
-#: How often a read lists the whole allowance, plus this period (FULL_EVERY_MS in sync.ts).
+#: How often a read lists the whole allowance again (FULL_EVERY_MS in sync.ts): from the watermark
+#: the last such read left, minus the lag, which covers every routine read's old window since,
+#: however far the watermark moved in between.
 FULL_EVERY_SECONDS = 5.0
 
 
@@ -102,6 +104,8 @@ class StateChangeFeed:
         self._reported: dict[tuple[str, str], tuple[str, float]] = {}
         self._last_deep_at = self._now_ms()
         self._last_full_at = float("-inf")
+        #: The watermark the last full (or first, or deep) read left: the next full read lists from it minus the lag.
+        self._full_base: float | None = None
         self._clock_offset_ms = 0.0
         #: What the feed has read: reads, rows listed, and reads that listed the whole allowance.
         self.stats = {"reads": 0, "rows_listed": 0, "full_reads": 0}
@@ -128,18 +132,23 @@ class StateChangeFeed:
         now = self._now_ms()
         deep = now - self._last_deep_at >= self._deep_every_ms
         full = self._watermark is not None and not deep and now - self._last_full_at >= FULL_EVERY_SECONDS * 1000
-        if self._watermark is not None:
-            overlap = self._deep_lag_ms if deep else self._lag_ms + FULL_EVERY_SECONDS * 1000 if full else min(self._lag_ms, FRESH_OVERLAP_SECONDS * 1000)
-            since = self._watermark - overlap
-        else:
+        if self._watermark is None:
             since = now + self._clock_offset_ms - self._lookback_ms
+        else:
+            full_since = (self._full_base if self._full_base is not None else self._watermark) - self._lag_ms
+            if deep:
+                since = min(self._watermark - self._deep_lag_ms, full_since)
+            elif full:
+                since = full_since
+            else:
+                since = self._watermark - min(self._lag_ms, FRESH_OVERLAP_SECONDS * 1000)
         return changed_since_query(self.executor_name, datetime.fromtimestamp(since / 1000, timezone.utc)), deep, full, since
 
     async def read(self, source: RowSource) -> list[StateEvent]:
         """The changes since the last read. All or nothing: a read that fails or is cancelled part way
         changes no state, so the next read reports everything this one would have."""
+        started_at = self._now_ms()
         query, deep, full, since = self.next_query()
-        first = self._watermark is None
         rows = [row async for row in source.list(query)]
         events: list[StateEvent] = []
         reported: dict[tuple[str, str], tuple[str, float]] = {}
@@ -168,13 +177,17 @@ class StateChangeFeed:
         self.stats["rows_listed"] += len(rows)
         if deep:
             self._last_deep_at = self._now_ms()
-        if deep or full or first:
-            self._last_full_at = self._now_ms()
-            self.stats["full_reads"] += 1 if full else 0
         if newest > float("-inf"):
             self._watermark = newest
+        if deep or full or self._full_base is None:
+            # When it started, not when it ended: a slow read must not stretch the period.
+            self._last_full_at = started_at
+            self._full_base = self._watermark
+            self.stats["full_reads"] += 1 if full else 0
         # What fell out of every future window cannot be listed again: forget it.
-        horizon = (self._watermark if self._watermark is not None else since) - max(self._lag_ms + FULL_EVERY_SECONDS * 1000, self._deep_lag_ms)
+        watermark = self._watermark if self._watermark is not None else since
+        full_base = self._full_base if self._full_base is not None else watermark
+        horizon = min(watermark - max(self._lag_ms, self._deep_lag_ms), full_base - self._lag_ms)
         for run, (_, at) in list(self._reported.items()):
             if at < horizon:
                 del self._reported[run]

@@ -119,7 +119,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("codec_key_file", "codec_key_file", None, _text, 'key ring file {"current": id, "keys": {id: base64}}: encrypts every payload (AES-256-GCM), the same file as the workers\' ECS_EXECUTOR_CODEC_KEY_FILE'),
     Option("codec_key", "codec_key", None, _text, "one base64 AES-256 key instead of a key file (`openssl rand -base64 32`)", secret=True),
     Option("codec_key_id", "codec_key_id", None, _text, "the id stored with payloads encrypted by codec_key (default: `default`)"),
-    Option("sync_lag_seconds", "sync_lag_seconds", "10", _seconds(0, 86_400), "how late a change may show in visibility and still be reported by sync (re-read every 5 s; every sync re-reads the last 2 s)"),
+    Option("sync_lag_seconds", "sync_lag_seconds", "10", _seconds(0, 86_400), "how far behind sync's watermark a change may show in visibility and still be reported within about 5 s (each sync re-reads at most 2 s; every 5 s one re-reads this far)"),
     Option(
         "task_log_events",
         "task_log_events",
