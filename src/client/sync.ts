@@ -44,7 +44,6 @@ export const FULL_EVERY_MS = 5_000;
 
 /** What the feed has read, for the benchmark and for operators wondering what sync() costs. */
 export interface FeedStats {
-  reads: number;
   rowsListed: number;
   /** Reads that listed the whole lag allowance (every FULL_EVERY_MS). */
   fullReads: number;
@@ -68,7 +67,7 @@ export class StateChangeFeed {
   /** The watermark the last full (or first, or deep) read left: the next full read lists from it minus the lag. */
   private fullBase?: number;
   private clockOffsetMs = 0;
-  readonly stats: FeedStats = { reads: 0, rowsListed: 0, fullReads: 0 };
+  readonly stats: FeedStats = { rowsListed: 0, fullReads: 0 };
 
   constructor(
     private readonly client: Client,
@@ -84,14 +83,13 @@ export class StateChangeFeed {
   async read(): Promise<TaskStateEvent[]> {
     const lookback = this.options.lookbackMs ?? 10 * 60_000;
     const deepLag = this.options.deepLagMs ?? 5 * 60_000;
-    const deep = Date.now() - this.lastDeepAt >= (this.options.deepEveryMs ?? 5 * 60_000);
     const startedAt = Date.now();
-    const full = this.watermark !== undefined && !deep && startedAt - this.lastFullAt >= FULL_EVERY_MS;
-    const fullSince = (this.fullBase ?? this.watermark ?? 0) - this.options.lagMs;
+    const deep = startedAt - this.lastDeepAt >= (this.options.deepEveryMs ?? 5 * 60_000);
+    const full = this.fullBase !== undefined && !deep && startedAt - this.lastFullAt >= FULL_EVERY_MS;
     let since: number;
-    if (this.watermark === undefined) since = startedAt + this.clockOffsetMs - lookback;
-    else if (deep) since = Math.min(this.watermark - deepLag, fullSince);
-    else if (full) since = fullSince;
+    if (this.watermark === undefined || this.fullBase === undefined) since = startedAt + this.clockOffsetMs - lookback;
+    else if (deep) since = Math.min(this.watermark - deepLag, this.fullBase - this.options.lagMs);
+    else if (full) since = this.fullBase - this.options.lagMs;
     else since = this.watermark - Math.min(this.options.lagMs, FRESH_OVERLAP_MS);
     const events: TaskStateEvent[] = [];
     const reported = new Map<string, { fingerprint: string; at: number }>();
@@ -112,7 +110,6 @@ export class StateChangeFeed {
       events.push(event);
     }
     // Nothing above failed: commit.
-    this.stats.reads += 1;
     this.stats.rowsListed += rows;
     for (const [id, entry] of reported) this.reported.set(id, entry);
     if (deep) this.lastDeepAt = Date.now();

@@ -107,8 +107,8 @@ class StateChangeFeed:
         #: The watermark the last full (or first, or deep) read left: the next full read lists from it minus the lag.
         self._full_base: float | None = None
         self._clock_offset_ms = 0.0
-        #: What the feed has read: reads, rows listed, and reads that listed the whole allowance.
-        self.stats = {"reads": 0, "rows_listed": 0, "full_reads": 0}
+        #: What the feed has read: rows listed, and reads that listed the whole allowance.
+        self.stats = {"rows_listed": 0, "full_reads": 0}
         #: Runs whose rows are never reported (revoked by this executor).
         self.ignored_runs: set[tuple[str, str]] = set()
 
@@ -127,9 +127,9 @@ class StateChangeFeed:
     def forget(self, workflow_id: str, run_id: str) -> None:
         self._reported.pop((workflow_id, run_id), None)
 
-    def next_query(self) -> tuple[str, bool, bool, float]:
-        """The query of the next read, whether it is a deep one, whether a full one, and its ``since`` (epoch ms)."""
-        now = self._now_ms()
+    def next_query(self, now: float | None = None) -> tuple[str, bool, bool, float]:
+        """The query of a read at ``now`` (epoch ms, default the clock's), whether it is a deep one, whether a full one, and its ``since``."""
+        now = self._now_ms() if now is None else now
         deep = now - self._last_deep_at >= self._deep_every_ms
         full = self._watermark is not None and not deep and now - self._last_full_at >= FULL_EVERY_SECONDS * 1000
         if self._watermark is None:
@@ -148,7 +148,7 @@ class StateChangeFeed:
         """The changes since the last read. All or nothing: a read that fails or is cancelled part way
         changes no state, so the next read reports everything this one would have."""
         started_at = self._now_ms()
-        query, deep, full, since = self.next_query()
+        query, deep, full, since = self.next_query(started_at)
         rows = [row async for row in source.list(query)]
         events: list[StateEvent] = []
         reported: dict[tuple[str, str], tuple[str, float]] = {}
@@ -173,7 +173,6 @@ class StateChangeFeed:
                 StateEvent(workflow_id=row.workflow_id, run_id=row.run_id, key=row.key, state=state[0], external_executor_id=row.task_arn, info=info)  # type: ignore[arg-type]
             )
         self._reported.update(reported)
-        self.stats["reads"] += 1
         self.stats["rows_listed"] += len(rows)
         if deep:
             self._last_deep_at = self._now_ms()
@@ -183,7 +182,7 @@ class StateChangeFeed:
             # When it started, not when it ended: a slow read must not stretch the period.
             self._last_full_at = started_at
             self._full_base = self._watermark
-            self.stats["full_reads"] += 1 if full else 0
+            self.stats["full_reads"] += int(full)
         # What fell out of every future window cannot be listed again: forget it.
         watermark = self._watermark if self._watermark is not None else since
         full_base = self._full_base if self._full_base is not None else watermark
