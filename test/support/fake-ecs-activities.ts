@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { EcsActivities, LaunchEcsTaskInput, LaunchFailureDetails, StopEcsTaskInput, TrackingSettings } from '../../src/activities/contracts';
 import { ecsObservationSignal, type EcsObservation } from '../../src/contract/messages';
 import { FailureType } from '../../src/errors';
@@ -12,6 +12,10 @@ import type { EcsTaskSnapshot } from '../../src/types';
  * the fake then plays the cluster's observer for the launched task: it signals the workflow the
  * observations its script names (RUNNING, FINISHED, MISSING), as the real observer would after
  * DescribeTasks. A task whose script is `block` runs until StopTask (or `finish()`).
+ *
+ * Those signals go out after the activity has answered, so the test server could otherwise skip
+ * the workflow's clock to its next timer (the 30-minute tracking check, the stop deadline) before
+ * they land: the fake locks time skipping before it answers and unlocks it once they are sent.
  */
 
 export type LaunchStep =
@@ -41,7 +45,7 @@ export class FakeEcs {
 
   constructor(
     private readonly steps: LaunchStep[],
-    private readonly client: Client,
+    private readonly env: TestWorkflowEnvironment,
     readonly settings: TrackingSettings = FAKE_SETTINGS,
   ) {}
 
@@ -56,7 +60,22 @@ export class FakeEcs {
 
   /** Tells `workflowId` what the observer would about `taskArn`. */
   async observe(workflowId: string, observation: EcsObservation): Promise<void> {
-    await this.client.workflow.getHandle(workflowId).signal(ecsObservationSignal, observation);
+    await this.env.client.workflow.getHandle(workflowId).signal(ecsObservationSignal, observation);
+  }
+
+  /**
+   * Runs `send` once the caller has answered, with the server's clock held until it is done: the
+   * lock is taken before this returns, so no timer can fire between the answer and the signals.
+   */
+  private async afterAnswer(send: () => Promise<void>): Promise<void> {
+    const testService = this.env.connection.testService;
+    if (testService === undefined) throw new Error('FakeEcs needs the time-skipping test server (createTimeSkippingEnv)');
+    await testService.lockTimeSkipping({});
+    setImmediate(() => {
+      void send()
+        .catch(() => undefined)
+        .finally(() => void testService.unlockTimeSkipping({}).catch(() => undefined));
+    });
   }
 
   /** Plays the observer for a task: what its script says it does. */
@@ -100,7 +119,7 @@ export class FakeEcs {
         }
         const workflowId = this.workflowOf.get(input.taskArn);
         if (workflowId !== undefined) {
-          setImmediate(() => void this.observe(workflowId, { taskArn: input.taskArn, kind: 'FINISHED', task: stoppedByUser(input.taskArn, input.reason) }).catch(() => undefined));
+          await this.afterAnswer(() => this.observe(workflowId, { taskArn: input.taskArn, kind: 'FINISHED', task: stoppedByUser(input.taskArn, input.reason) }));
         }
         return { kind: 'accepted', task: snapshot(input.taskArn, 'RUNNING', 'STOPPED', { startedAt: true }) };
       },
@@ -133,7 +152,7 @@ export class FakeEcs {
       await new Promise((resolve) => setTimeout(resolve, step.answerAfterObserverMs));
     } else {
       // The observer speaks after the launch, as the real one does (it learns the ARN from visibility).
-      setImmediate(() => void this.play(input.workflowId, taskArn, step.launch).catch(() => undefined));
+      await this.afterAnswer(() => this.play(input.workflowId, taskArn, step.launch));
     }
     return { task: snapshot(taskArn, 'PROVISIONING', 'RUNNING'), cluster: 'test', settings: this.settings, logLocation: `/tmp/local-ecs/${taskArn.slice(-12)}.log` };
   }

@@ -41,7 +41,7 @@ function start(taskQueue: string, input: TaskWorkflowInput) {
 }
 
 async function runTask(steps: LaunchStep[], options: { maxAttempts?: number } = {}) {
-  const fake = new FakeEcs(steps, env.client, { ...FAKE_SETTINGS, maxAttempts: options.maxAttempts ?? 3 });
+  const fake = new FakeEcs(steps, env, { ...FAKE_SETTINGS, maxAttempts: options.maxAttempts ?? 3 });
   const input = taskInput();
   const result = await withFakeEcsWorker(env, bundle, fake, async (taskQueue) => taskResult(await start(taskQueue, input)));
   return { fake, result, input };
@@ -65,7 +65,7 @@ describe('airflowTaskWorkflow on the time-skipping server', () => {
   it('keeps the observations that reach it while RunTask\'s answer is still on its way, and applies them once the ARN is known', async () => {
     // A 1 s workflow task timeout, and a launch answering after 2 s: the worker heartbeats the workflow
     // task, so the observer's RUNNING and FINISHED reach the workflow before the launch's result does.
-    const fake = new FakeEcs([{ launch: 'success', answerAfterObserverMs: 2_000 }], env.client, FAKE_SETTINGS);
+    const fake = new FakeEcs([{ launch: 'success', answerAfterObserverMs: 2_000 }], env, FAKE_SETTINGS);
     const input = taskInput();
     const result = await withFakeEcsWorker(env, bundle, fake, async (taskQueue) =>
       taskResult(await env.client.workflow.start(airflowTaskWorkflow, { taskQueue, workflowId: taskWorkflowId(input.key), args: [input], workflowTaskTimeout: '1s' })),
@@ -76,7 +76,7 @@ describe('airflowTaskWorkflow on the time-skipping server', () => {
   }, 30_000);
 
   it('a FAILED task fails the workflow with AirflowTaskFailed carrying the result, readable without a worker', async () => {
-    const fake = new FakeEcs([{ launch: 'exit1' }], env.client, { ...FAKE_SETTINGS, maxAttempts: 1 });
+    const fake = new FakeEcs([{ launch: 'exit1' }], env, { ...FAKE_SETTINGS, maxAttempts: 1 });
     const input = taskInput();
     const handle = await withFakeEcsWorker(env, bundle, fake, async (taskQueue) => {
       const h = await start(taskQueue, input);
@@ -199,7 +199,7 @@ describe('airflowTaskWorkflow on the time-skipping server', () => {
 
   describe('observations (the ecsObservation signal)', () => {
     it('ignores observations that are malformed or name another ECS task, and says so in the task log', async () => {
-      const fake = new FakeEcs([{ launch: 'silent' }], env.client);
+      const fake = new FakeEcs([{ launch: 'silent' }], env);
       const input = taskInput();
       const result = await withFakeEcsWorker(env, bundle, fake, async (taskQueue) => {
         const handle = await start(taskQueue, input);
@@ -218,7 +218,7 @@ describe('airflowTaskWorkflow on the time-skipping server', () => {
     });
 
     it('records the ECS RUNNING observation without ending the wait', async () => {
-      const fake = new FakeEcs([{ launch: 'block' }], env.client);
+      const fake = new FakeEcs([{ launch: 'block' }], env);
       const input = taskInput();
       await withFakeEcsWorker(env, bundle, fake, async (taskQueue) => {
         const handle = await start(taskQueue, input);
@@ -235,7 +235,7 @@ describe('airflowTaskWorkflow on the time-skipping server', () => {
 
   describe('terminate', () => {
     it('before launch: launches nothing and finishes terminated', async () => {
-      const fake = new FakeEcs([{ launch: 'success' }], env.client);
+      const fake = new FakeEcs([{ launch: 'success' }], env);
       const input = taskInput();
       const taskQueue = `tq-${randomUUID()}`;
       // The signal is in history before any worker sees the workflow.
@@ -254,7 +254,7 @@ describe('airflowTaskWorkflow on the time-skipping server', () => {
     });
 
     it('during a launch backoff: launches nothing more', async () => {
-      const fake = new FakeEcs([{ failures: ['RESOURCE:MEMORY'] }, { launch: 'success' }], env.client);
+      const fake = new FakeEcs([{ failures: ['RESOURCE:MEMORY'] }, { launch: 'success' }], env);
       const input = taskInput();
       const result = await withFakeEcsWorker(env, bundle, fake, async (taskQueue) => {
         const handle = await start(taskQueue, input);
@@ -268,7 +268,7 @@ describe('airflowTaskWorkflow on the time-skipping server', () => {
     });
 
     it('while running: StopTask with the default reason, tracked until ECS says stopped, finishes terminated', async () => {
-      const fake = new FakeEcs([{ launch: 'block' }], env.client);
+      const fake = new FakeEcs([{ launch: 'block' }], env);
       const input = taskInput();
       const result = await withFakeEcsWorker(env, bundle, fake, async (taskQueue) => {
         const handle = await start(taskQueue, input);
@@ -284,7 +284,7 @@ describe('airflowTaskWorkflow on the time-skipping server', () => {
     });
 
     it('a refused StopTask is never reported as a stop: the task is tracked until it ends, StopTask retried, its real outcome reported', async () => {
-      const fake = new FakeEcs([{ launch: 'block' }], env.client);
+      const fake = new FakeEcs([{ launch: 'block' }], env);
       fake.stopAnswer = 'refuse';
       const input = taskInput();
       const result = await withFakeEcsWorker(env, bundle, fake, async (taskQueue) => {
@@ -307,7 +307,7 @@ describe('airflowTaskWorkflow on the time-skipping server', () => {
     });
 
     it('workflow cancellation behaves like terminate: the ECS task is stopped', async () => {
-      const fake = new FakeEcs([{ launch: 'block' }], env.client);
+      const fake = new FakeEcs([{ launch: 'block' }], env);
       const input = taskInput();
       const result = await withFakeEcsWorker(env, bundle, fake, async (taskQueue) => {
         const handle = await start(taskQueue, input);
@@ -322,7 +322,7 @@ describe('airflowTaskWorkflow on the time-skipping server', () => {
   });
 
   it('makes sure the observer runs at every tracking check while a task runs long', async () => {
-    const fake = new FakeEcs([{ launch: 'silent' }], env.client);
+    const fake = new FakeEcs([{ launch: 'silent' }], env);
     const input = taskInput();
     await withFakeEcsWorker(env, bundle, fake, async (taskQueue) => {
       const handle = await start(taskQueue, input);

@@ -44,7 +44,7 @@ function start(taskQueue: string, input: AdoptedTaskInput) {
 
 describe('ecsTaskWorkflow (an adopted ECS task) on the time-skipping server', () => {
   it('tracks an adopted task without any RunTask and reports SUCCESS', async () => {
-    const fake = new FakeEcs([], env.client);
+    const fake = new FakeEcs([], env);
     const result = await adopt(fake, async (_handle, input) => {
       await fake.play(_handle.workflowId, input.taskArn, 'success');
     });
@@ -54,7 +54,7 @@ describe('ecsTaskWorkflow (an adopted ECS task) on the time-skipping server', ()
   });
 
   it('reports an adopted task that failed as FAILED and never relaunches it', async () => {
-    const fake = new FakeEcs([{ launch: 'success' }], env.client);
+    const fake = new FakeEcs([{ launch: 'success' }], env);
     const result = await adopt(fake, async (handle, input) => {
       await fake.play(handle.workflowId, input.taskArn, 'exit1');
     });
@@ -64,7 +64,7 @@ describe('ecsTaskWorkflow (an adopted ECS task) on the time-skipping server', ()
   });
 
   it('reports a MISSING adopted task as FAILED', async () => {
-    const fake = new FakeEcs([], env.client);
+    const fake = new FakeEcs([], env);
     const result = await adopt(fake, async (handle, input) => {
       await fake.play(handle.workflowId, input.taskArn, 'missing');
     });
@@ -73,7 +73,7 @@ describe('ecsTaskWorkflow (an adopted ECS task) on the time-skipping server', ()
   });
 
   it('stops the adopted task on terminate and finishes terminated', async () => {
-    const fake = new FakeEcs([], env.client);
+    const fake = new FakeEcs([], env);
     const result = await adopt(fake, async (handle, input) => {
       await fake.play(handle.workflowId, input.taskArn, 'block');
       await handle.signal(terminateSignal, { reason: 'end of the world' });
