@@ -6,7 +6,7 @@ import { SearchAttributes } from '../contract/search-attributes';
 import { chunk } from '../concurrency';
 import { DESCRIBE_TASKS_MAX_ARNS, matchDescribeResults } from '../ecs/describe';
 import { classifyEcsError, describeEcsError } from '../ecs/errors';
-import { decideObservation, planRounds, pollSlices, type DescribeAnswer, type TrackedTask } from '../rules/observation';
+import { decideObservation, dueCalls, firstTurns, pollTickMs, type DescribeAnswer, type TrackedTask } from '../rules/observation';
 import { and, byTaskArnsQuery, RUNNING, trackedTasksQuery } from '../temporal/queries';
 import { concurrencyLimit } from '../concurrency';
 import type { EcsActivityDeps } from './deps';
@@ -27,6 +27,8 @@ export interface ObserverProgress {
 
 interface Entry extends TrackedTask {
   workflowId: string;
+  /** When it is next to be described (`dueCalls`); unset until its first tick. */
+  dueAtMs?: number;
 }
 
 const MAX_REPORTED_ORPHANS = 20;
@@ -34,8 +36,9 @@ const MAX_REPORTED_ORPHANS = 20;
 const RECENTLY_DONE_MS = 10 * 60_000;
 
 /**
- * The observer of one cluster for one task queue: every poll interval, one round of DescribeTasks
- * (100 ARNs a call) over every task its workflows track, and a signal to a workflow only when
+ * The observer of one cluster for one task queue: every task its workflows track is described
+ * once per poll interval (DescribeTasks, 100 ARNs a call, a tick's share every second or so), and a
+ * workflow is signalled only when
  * Airflow's view of its task changed. The set of tracked tasks comes from Temporal visibility, so it
  * survives a crash of this worker, and one observer per cluster means no task is polled twice.
  * Heartbeats once per few seconds in all, however many tasks are tracked.
@@ -53,8 +56,6 @@ class ClusterObserver {
   private readonly describeSlot: <T>(fn: () => Promise<T>) => Promise<T>;
   private readonly signalSlot: <T>(fn: () => Promise<T>) => Promise<T>;
   private readonly rounds = new Set<Promise<void>>();
-  /** This interval's DescribeTasks calls (batches of ≤ 100 ARNs), by slice. */
-  private plan: string[][][] = [];
   private watermark?: number;
   private lastFullAt = Number.NEGATIVE_INFINITY;
   private lastReconcileAt: number;
@@ -79,26 +80,25 @@ class ClusterObserver {
     const started = Date.now();
     const beat = setInterval(() => this.ctx.heartbeat(this.progress), Math.max(1_000, Math.min(10_000, this.deps.observerHeartbeatTimeoutMs / 3)));
     try {
-      let slice = 0;
-      let slices = 1;
+      const tickMs = pollTickMs(observer.pollIntervalMs);
+      let refreshedAt = Number.NEGATIVE_INFINITY;
       while (Date.now() - started < observer.runForMs) {
-        // A new interval: re-read what changed, and size its slices by what is tracked now.
-        if (slice === 0) {
+        const tickAt = Math.round(Date.now() / tickMs) * tickMs;
+        // Once an interval: re-read what changed.
+        if (tickAt - refreshedAt >= observer.pollIntervalMs - tickMs / 2) {
+          refreshedAt = tickAt;
+          this.progress.rounds += 1;
           await this.guard('reading the tracked tasks from visibility', () => this.refresh());
-          slices = pollSlices(this.tracked.size, observer.pollIntervalMs, DESCRIBE_TASKS_MAX_ARNS);
-          this.plan = planRounds([...this.tracked.keys()], slices, DESCRIBE_TASKS_MAX_ARNS);
         }
-        this.startRound(this.plan[slice] ?? [], slice);
+        this.pollDue(tickAt, tickMs);
         // Reconciliation runs beside the rounds, one at a time: a slow ListTasks must not hold up tracking.
         if (this.reconciling === undefined && Date.now() - this.lastReconcileAt >= observer.reconcileMs) {
           this.lastReconcileAt = Date.now();
           this.reconciling = this.guard('looking for ECS tasks no workflow tracks', () => this.reconcile()).finally(() => (this.reconciling = undefined));
         }
         this.ctx.heartbeat(this.progress);
-        // Slices fall on multiples of their length, so the cost is one round per interval whenever the observer (re)started.
-        const sliceMs = observer.pollIntervalMs / slices;
-        await this.ctx.sleep(sliceMs - (Date.now() % sliceMs));
-        slice = (slice + 1) % slices;
+        // Ticks fall on multiples of their length, so the cost is one round per interval whenever the observer (re)started.
+        await this.ctx.sleep(tickMs - (Date.now() % tickMs));
       }
     } finally {
       clearInterval(beat);
@@ -141,14 +141,25 @@ class ClusterObserver {
     this.tracked.set(arn, { workflowId: info.workflowId, trackedSinceMs: changedAtMs, seen: false, runningSent: false });
   }
 
-  /** One slice's DescribeTasks calls, without the tasks still being described; answers are acted on as they arrive. */
-  private startRound(batches: readonly string[][], slice: number): void {
-    if (slice === 0) this.progress.rounds += 1;
-    this.progress.lastRoundAt = new Date().toISOString();
-    for (const planned of batches) {
-      const batch = planned.filter((arn) => this.tracked.has(arn) && !this.inFlight.has(arn));
-      if (batch.length === 0) continue;
-      for (const arn of batch) this.inFlight.add(arn);
+  /** This tick's DescribeTasks calls, without the tasks still being described; answers are acted on as they arrive. */
+  private pollDue(tickAt: number, tickMs: number): void {
+    const { pollIntervalMs } = this.deps.observer;
+    const fresh = [...this.tracked].filter(([, entry]) => entry.dueAtMs === undefined).map(([arn]) => arn);
+    for (const turn of firstTurns(fresh, tickAt, pollIntervalMs, DESCRIBE_TASKS_MAX_ARNS)) {
+      const entry = this.tracked.get(turn.taskArn);
+      if (entry !== undefined) entry.dueAtMs = turn.dueAtMs;
+    }
+    const turns = [...this.tracked]
+      .filter(([arn]) => !this.inFlight.has(arn))
+      .map(([taskArn, entry]) => ({ taskArn, dueAtMs: entry.dueAtMs ?? tickAt }));
+    const calls = dueCalls(turns, tickAt, tickMs, DESCRIBE_TASKS_MAX_ARNS);
+    if (calls.length > 0) this.progress.lastRoundAt = new Date().toISOString();
+    for (const batch of calls) {
+      for (const arn of batch) {
+        this.inFlight.add(arn);
+        const entry = this.tracked.get(arn);
+        if (entry !== undefined) entry.dueAtMs = tickAt + pollIntervalMs;
+      }
       const round = this.describeSlot(() => this.describe(batch)).finally(() => {
         for (const arn of batch) this.inFlight.delete(arn);
         this.rounds.delete(round);

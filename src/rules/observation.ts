@@ -27,24 +27,50 @@ export interface TrackedTask {
 }
 
 /**
- * The observer spreads one poll interval's DescribeTasks over slices of it (every second or so),
- * each slice describing its share of the tracked tasks: every task is still described once per
- * interval, but tasks that stop together are found, and their workflows woken, a slice at a time
- * rather than in one burst that would queue their workflow tasks. Never more slices than full
- * calls of `callSize` ARNs, so ECS still sees ceil(N / callSize) calls per interval.
+ * The observer's clock ticks every second or so (`pollTickMs`), and at each tick it describes the
+ * tracked tasks that are due: each task is due one poll interval after its last DescribeTasks, so
+ * no task goes longer than the interval unpolled, whoever else came and went. Tasks are described
+ * in calls of `callSize` ARNs; a tick's last call is topped up with the tasks due soonest after
+ * it, so calls stay full and ECS sees about ceil(N / callSize) calls per interval. Tasks that
+ * stop together wake their workflows a tick's share at a time rather than in one burst.
  */
-export function pollSlices(tracked: number, pollIntervalMs: number, callSize: number): number {
-  return Math.max(1, Math.min(Math.floor(tracked / callSize), Math.floor(pollIntervalMs / 1000)));
+export interface PollTurn {
+  taskArn: string;
+  /** When the task is next to be described, epoch ms. */
+  dueAtMs: number;
+}
+
+/** About one tick a second, a whole number of them per interval (one, for an interval under 2 s). */
+export function pollTickMs(pollIntervalMs: number): number {
+  return pollIntervalMs / Math.max(1, Math.floor(pollIntervalMs / 1000));
 }
 
 /**
- * One interval's DescribeTasks calls: the tracked tasks in calls of at most `callSize` ARNs, dealt
- * to the slices in turn, so an interval costs exactly ceil(N / callSize) calls whatever the slices.
+ * When newly tracked tasks are first due, counted from the tick `tickAtMs`: the first `callSize`
+ * at once, the next `callSize` a tick later, and so on around the interval, so a burst of new
+ * tasks is spread over the interval in full calls instead of landing on one tick for good.
  */
-export function planRounds(taskArns: readonly string[], slices: number, callSize: number): string[][][] {
-  const plan: string[][][] = Array.from({ length: slices }, () => []);
-  chunk(taskArns, callSize).forEach((call, i) => plan[i % slices]!.push(call));
-  return plan;
+export function firstTurns(taskArns: readonly string[], tickAtMs: number, pollIntervalMs: number, callSize: number): PollTurn[] {
+  const tickMs = pollTickMs(pollIntervalMs);
+  const ticks = Math.round(pollIntervalMs / tickMs);
+  return taskArns.map((taskArn, i) => ({ taskArn, dueAtMs: tickAtMs + (Math.floor(i / callSize) % ticks) * tickMs }));
+}
+
+/**
+ * The DescribeTasks calls of the tick at `tickAtMs`: every task due by then (half a tick's leeway,
+ * for timers that fire late), then as many of the next due as fill the last call.
+ */
+export function dueCalls(turns: readonly PollTurn[], tickAtMs: number, tickMs: number, callSize: number): string[][] {
+  const byDue = [...turns].sort((a, b) => a.dueAtMs - b.dueAtMs);
+  const cutoff = tickAtMs + tickMs / 2;
+  const dueCount = byDue.findIndex((turn) => turn.dueAtMs >= cutoff);
+  const due = dueCount === -1 ? byDue.length : dueCount;
+  if (due === 0) return [];
+  const taken = Math.min(byDue.length, Math.ceil(due / callSize) * callSize);
+  return chunk(
+    byDue.slice(0, taken).map((turn) => turn.taskArn),
+    callSize,
+  );
 }
 
 export type DescribeAnswer = { task: EcsTaskSnapshot } | { failure: { reason: string; detail?: string } };

@@ -1,4 +1,4 @@
-import { decideObservation, isFinished, MISSING_GRACE_MS, planRounds, pollSlices, type DescribeAnswer, type ObservationDecision, type TrackedTask } from '../../src/rules/observation';
+import { decideObservation, dueCalls, firstTurns, isFinished, MISSING_GRACE_MS, pollTickMs, type DescribeAnswer, type ObservationDecision, type TrackedTask } from '../../src/rules/observation';
 import type { EcsTaskSnapshot } from '../../src/types';
 
 const ARN = 'arn:aws:ecs:us-east-1:123456789012:task/airflow/0123456789abcdef0123456789abcdef';
@@ -107,30 +107,103 @@ describe('decideObservation', () => {
   });
 });
 
-describe('pollSlices and planRounds: one interval of DescribeTasks spread over slices of it', () => {
+describe('pollTickMs, firstTurns and dueCalls: every task described once per interval, in full calls', () => {
+  const INTERVAL = 10_000;
+  const TICK = 1_000;
+  const arnsOf = (n: number, prefix = 't') => Array.from({ length: n }, (_, i) => `arn:aws:ecs:us-east-1:000000000000:task/c/${prefix}${i}`);
+
   it.each([
-    [0, 10_000, 1],
-    [150, 10_000, 1],
-    [250, 10_000, 2],
-    [1_000, 10_000, 10],
-    [10_000, 10_000, 10],
-    [10_000, 3_000, 3],
-    [10_000, 500, 1],
-  ])('%i tracked tasks, a %i ms interval: %i slices (never more than full 100-ARN calls, nor one a second)', (tracked, interval, slices) => {
-    expect(pollSlices(tracked, interval, 100)).toBe(slices);
+    [10_000, 1_000],
+    [3_000, 1_000],
+    [2_500, 1_250],
+    [1_500, 1_500],
+    [500, 500],
+  ])('a %i ms interval ticks every %i ms (a whole number of ticks, about a second each)', (interval, tick) => {
+    expect(pollTickMs(interval)).toBe(tick);
   });
 
-  it('deals the calls of 100 ARNs to the slices: every task once per interval, exactly ceil(N / 100) calls', () => {
-    const arns = Array.from({ length: 1_050 }, (_, i) => `arn:aws:ecs:us-east-1:000000000000:task/c/${i}`);
-    const plan = planRounds(arns, 10, 100);
-    expect(plan).toHaveLength(10);
-    expect(plan.flat()).toHaveLength(11);
-    expect(plan.flat().every((call) => call.length <= 100)).toBe(true);
-    expect(plan.flat(2).sort()).toEqual([...arns].sort());
-    expect(plan.map((calls) => calls.length)).toEqual([2, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+  it('spreads newly tracked tasks over the interval in calls of 100, the first 100 at once', () => {
+    const turns = firstTurns(arnsOf(250), 50_000, INTERVAL, 100);
+    expect(turns.map((t) => t.dueAtMs - 50_000)).toEqual([...Array(100).fill(0), ...Array(100).fill(1_000), ...Array(50).fill(2_000)]);
+    const many = firstTurns(arnsOf(2_050), 0, INTERVAL, 100);
+    expect(new Set(many.map((t) => t.dueAtMs))).toEqual(new Set(Array.from({ length: 10 }, (_, i) => i * 1_000)));
+    expect(many.filter((t) => t.dueAtMs === 0)).toHaveLength(250);
   });
 
-  it('has nothing to describe in a slice when there are fewer calls than slices', () => {
-    expect(planRounds(['a', 'b'], 3, 100)).toEqual([[['a', 'b']], [], []]);
+  it('describes what is due by this tick, and tops the last call up with what is due next', () => {
+    const turns = [
+      ...arnsOf(130, 'due').map((taskArn) => ({ taskArn, dueAtMs: 9_000 })),
+      ...arnsOf(100, 'next').map((taskArn) => ({ taskArn, dueAtMs: 11_000 })),
+      ...arnsOf(100, 'soon').map((taskArn) => ({ taskArn, dueAtMs: 10_600 })),
+    ];
+    const calls = dueCalls(turns, 10_000, TICK, 100);
+    expect(calls.map((c) => c.length)).toEqual([100, 100]);
+    const described = calls.flat();
+    expect(described.filter((arn) => arn.includes('/due'))).toHaveLength(130);
+    expect(described.filter((arn) => arn.includes('/soon'))).toHaveLength(70);
+    expect(described.filter((arn) => arn.includes('/next'))).toHaveLength(0);
+  });
+
+  it('describes nothing when nothing is due, and everything in one call when fewer than 100 are tracked', () => {
+    const turns = arnsOf(40).map((taskArn, i) => ({ taskArn, dueAtMs: 20_000 + i * 100 }));
+    expect(dueCalls(turns, 10_000, TICK, 100)).toEqual([]);
+    expect(dueCalls(turns, 20_000, TICK, 100)).toEqual([arnsOf(40)]);
+    expect(dueCalls([], 20_000, TICK, 100)).toEqual([]);
+  });
+
+  it('gives a late timer half a tick of leeway, and leaves the next tick its own', () => {
+    const turns = [
+      { taskArn: 'now', dueAtMs: 10_000 },
+      { taskArn: 'next', dueAtMs: 11_000 },
+    ];
+    expect(dueCalls(turns, 10_000, TICK, 1).flat()).toEqual(['now']);
+    expect(dueCalls(turns, 9_000, TICK, 1).flat()).toEqual([]);
+  });
+
+  it('under churn (tasks ending, bursts of new ones), no task goes over an interval unpolled, and calls stay at ceil(N / 100) an interval', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const due = new Map<string, number>();
+    const lastDescribed = new Map<string, number>();
+    const trackedSince = new Map<string, number>();
+    let worstGap = 0;
+    let worstFirst = 0;
+    let next = 0;
+    const excess: number[] = [];
+    for (let interval = 0; interval < 60; interval += 1) {
+      let calls = 0;
+      let peak = 0;
+      for (let tick = 0; tick < 10; tick += 1) {
+        const tickAt = (interval * 10 + tick) * TICK;
+        if (tick === 0) {
+          // A refresh: some tasks ended, a burst of new ones is tracked.
+          for (const arn of [...due.keys()]) if (random() < 0.25) due.delete(arn);
+          const fresh = Array.from({ length: Math.floor(random() * 400) }, () => `arn-${(next += 1)}`);
+          for (const turn of firstTurns(fresh, tickAt, INTERVAL, 100)) {
+            due.set(turn.taskArn, turn.dueAtMs);
+            trackedSince.set(turn.taskArn, tickAt);
+          }
+        }
+        peak = Math.max(peak, due.size);
+        for (const call of dueCalls([...due].map(([taskArn, dueAtMs]) => ({ taskArn, dueAtMs })), tickAt, TICK, 100)) {
+          calls += 1;
+          for (const arn of call) {
+            const last = lastDescribed.get(arn);
+            if (last === undefined) worstFirst = Math.max(worstFirst, tickAt - trackedSince.get(arn)!);
+            else worstGap = Math.max(worstGap, tickAt - last);
+            lastDescribed.set(arn, tickAt);
+            due.set(arn, tickAt + INTERVAL);
+          }
+        }
+        for (const arn of due.keys()) {
+          const last = lastDescribed.get(arn);
+          if (last !== undefined) worstGap = Math.max(worstGap, tickAt - last);
+        }
+      }
+      if (interval >= 2) excess.push(calls - Math.ceil(peak / 100));
+    }
+    expect(worstGap).toBeLessThanOrEqual(INTERVAL);
+    expect(worstFirst).toBeLessThan(INTERVAL);
+    expect(Math.max(...excess)).toBeLessThanOrEqual(1);
   });
 });
