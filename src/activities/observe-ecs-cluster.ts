@@ -144,8 +144,13 @@ class ClusterObserver {
   /** This tick's DescribeTasks calls, without the tasks still being described; answers are acted on as they arrive. */
   private pollDue(tickAt: number, tickMs: number): void {
     const { pollIntervalMs } = this.deps.observer;
-    const fresh = [...this.tracked].filter(([, entry]) => entry.dueAtMs === undefined).map(([arn]) => arn);
-    for (const turn of firstTurns(fresh, tickAt, pollIntervalMs, DESCRIBE_TASKS_MAX_ARNS)) {
+    const fresh: string[] = [];
+    const scheduled: number[] = [];
+    for (const [arn, entry] of this.tracked) {
+      if (entry.dueAtMs === undefined) fresh.push(arn);
+      else scheduled.push(entry.dueAtMs);
+    }
+    for (const turn of firstTurns(fresh, scheduled, tickAt, pollIntervalMs, DESCRIBE_TASKS_MAX_ARNS)) {
       const entry = this.tracked.get(turn.taskArn);
       if (entry !== undefined) entry.dueAtMs = turn.dueAtMs;
     }

@@ -46,14 +46,23 @@ export function pollTickMs(pollIntervalMs: number): number {
 }
 
 /**
- * When newly tracked tasks are first due, counted from the tick `tickAtMs`: the first `callSize`
- * at once, the next `callSize` a tick later, and so on around the interval, so a burst of new
- * tasks is spread over the interval in full calls instead of landing on one tick for good.
+ * When newly tracked tasks are first due, given when the tracked ones are (`dueAtMs`): each goes to
+ * the tick of the coming interval where it adds the fewest DescribeTasks calls, the earliest such
+ * tick first. So new tasks fill calls that have room, then ticks with fewer calls than others, and
+ * a burst of them is spread over the interval in full calls instead of piling onto the ticks where
+ * earlier tasks already are (which would wake their workflows in bursts twice the size).
  */
-export function firstTurns(taskArns: readonly string[], tickAtMs: number, pollIntervalMs: number, callSize: number): PollTurn[] {
+export function firstTurns(taskArns: readonly string[], dueAtMs: readonly number[], tickAtMs: number, pollIntervalMs: number, callSize: number): PollTurn[] {
   const tickMs = pollTickMs(pollIntervalMs);
   const ticks = Math.round(pollIntervalMs / tickMs);
-  return taskArns.map((taskArn, i) => ({ taskArn, dueAtMs: tickAtMs + (Math.floor(i / callSize) % ticks) * tickMs }));
+  const load = new Array<number>(ticks).fill(0);
+  for (const at of dueAtMs) load[Math.min(ticks - 1, Math.max(0, Math.round((at - tickAtMs) / tickMs)))]! += 1;
+  return taskArns.map((taskArn) => {
+    let best = 0;
+    for (let k = 1; k < ticks; k++) if (Math.ceil((load[k]! + 1) / callSize) < Math.ceil((load[best]! + 1) / callSize)) best = k;
+    load[best]! += 1;
+    return { taskArn, dueAtMs: tickAtMs + best * tickMs };
+  });
 }
 
 /**

@@ -123,11 +123,20 @@ describe('pollTickMs, firstTurns and dueCalls: every task described once per int
   });
 
   it('spreads newly tracked tasks over the interval in calls of 100, the first 100 at once', () => {
-    const turns = firstTurns(arnsOf(250), 50_000, INTERVAL, 100);
+    const turns = firstTurns(arnsOf(250), [], 50_000, INTERVAL, 100);
     expect(turns.map((t) => t.dueAtMs - 50_000)).toEqual([...Array(100).fill(0), ...Array(100).fill(1_000), ...Array(50).fill(2_000)]);
-    const many = firstTurns(arnsOf(2_050), 0, INTERVAL, 100);
+    const many = firstTurns(arnsOf(2_050), [], 0, INTERVAL, 100);
     expect(new Set(many.map((t) => t.dueAtMs))).toEqual(new Set(Array.from({ length: 10 }, (_, i) => i * 1_000)));
     expect(many.filter((t) => t.dueAtMs === 0)).toHaveLength(250);
+  });
+
+  it('puts new tasks where they add the fewest calls: first into calls with room, then onto the ticks nobody is due at', () => {
+    // 100 due at each of the next five ticks (one overdue), 30 at the sixth.
+    const existing = [9_000, ...Array<number>(99).fill(10_000), ...[1, 2, 3, 4].flatMap((k) => Array<number>(100).fill(10_000 + k * TICK)), ...Array<number>(30).fill(15_000)];
+    const turns = firstTurns(arnsOf(500), existing, 10_000, INTERVAL, 100);
+    const perTick = new Map<number, number>();
+    for (const t of turns) perTick.set((t.dueAtMs - 10_000) / TICK, (perTick.get((t.dueAtMs - 10_000) / TICK) ?? 0) + 1);
+    expect(Object.fromEntries(perTick)).toEqual({ 5: 70, 6: 100, 7: 100, 8: 100, 9: 100, 0: 30 });
   });
 
   it('describes what is due by this tick, and tops the last call up with what is due next', () => {
@@ -179,7 +188,7 @@ describe('pollTickMs, firstTurns and dueCalls: every task described once per int
           // A refresh: some tasks ended, a burst of new ones is tracked.
           for (const arn of [...due.keys()]) if (random() < 0.25) due.delete(arn);
           const fresh = Array.from({ length: Math.floor(random() * 400) }, () => `arn-${(next += 1)}`);
-          for (const turn of firstTurns(fresh, tickAt, INTERVAL, 100)) {
+          for (const turn of firstTurns(fresh, [...due.values()], tickAt, INTERVAL, 100)) {
             due.set(turn.taskArn, turn.dueAtMs);
             trackedSince.set(turn.taskArn, tickAt);
           }
