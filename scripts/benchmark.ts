@@ -18,6 +18,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { EcsExecutorClient, type SubmitRequest } from '../src/client';
+import { FRESH_OVERLAP_MS, type FeedStats } from '../src/client/sync';
 import { observerWorkflowId } from '../src/contract/ids';
 import { measureEndpointCeiling } from '../src/dev/local-ecs/measure-ceiling';
 import { startedByMarker } from '../src/rules/started-by';
@@ -234,6 +235,11 @@ function closingTimes(events: readonly HistoryEvent[]): { signalAt?: number; clo
   return { ...(signalAt !== undefined ? { signalAt } : {}), ...(closed ? { closedAt: eventMs(last) } : {}) };
 }
 
+/** Whether visibility showed changes late: each shown further behind the watermark than a routine read lists waits for a full read. */
+function syncReadSplit(stats: Readonly<FeedStats>): string {
+  return `sync() reported ${stats.changesReported} changes, ${stats.changesShownLate} shown more than ${FRESH_OVERLAP_MS / 1000} s behind its watermark (left to a full read); the furthest behind: ${formatNumber(stats.maxLatenessMs / 1000, 1)} s`;
+}
+
 /** p50/p99 of each stage of detection, so a reader can tell whether the observer, the worker and server, or sync() is slow. */
 function detectionSplit(
   finals: ReadonlyMap<string, { at: number; arn?: string }>,
@@ -341,6 +347,7 @@ async function runOurs(stack: Stack, n: number, options: Options, bundle: string
     const eventTimes = new Map<string, { signalAt?: number; closedAt?: number }>();
     const history = await collectHistoryStats(stack.client, { query: `EcsExecutorName = '${name}'` }, { onHistory: (execution, events) => eventTimes.set(execution.workflowId, closingTimes(events)) });
     notes.push(detectionSplit(finals, byArn, eventTimes));
+    notes.push(syncReadSplit(client.syncStats()));
     const observerHistory = await collectHistoryStats(stack.client, { executions: [{ workflowId: observerWorkflowId(name, 'default') }] });
     const events = perTask(history, n);
     const rpc = rpcPerTask(metrics.rpc, n);

@@ -47,6 +47,14 @@ export interface FeedStats {
   rowsListed: number;
   /** Reads that listed the whole lag allowance (every FULL_EVERY_MS). */
   fullReads: number;
+  changesReported: number;
+  /**
+   * Changes visibility showed more than FRESH_OVERLAP_MS behind the watermark, which only a full (or
+   * deep) read lists: each was reported up to FULL_EVERY_MS later than a routine read would have.
+   */
+  changesShownLate: number;
+  /** The furthest behind the watermark a change lay when it was reported, ms (0 if none lay behind it). */
+  maxLatenessMs: number;
 }
 
 /**
@@ -67,7 +75,7 @@ export class StateChangeFeed {
   /** The watermark the last full (or first, or deep) read left: the next full read lists from it minus the lag. */
   private fullBase?: number;
   private clockOffsetMs = 0;
-  readonly stats: FeedStats = { rowsListed: 0, fullReads: 0 };
+  readonly stats: FeedStats = { rowsListed: 0, fullReads: 0, changesReported: 0, changesShownLate: 0, maxLatenessMs: 0 };
 
   constructor(
     private readonly client: Client,
@@ -93,8 +101,12 @@ export class StateChangeFeed {
     else since = this.watermark - Math.min(this.options.lagMs, FRESH_OVERLAP_MS);
     const events: TaskStateEvent[] = [];
     const reported = new Map<string, { fingerprint: string; at: number }>();
+    // How far behind the watermark each reported change lay: visibility showed it that late.
+    const previous = this.watermark;
     let newest = this.watermark ?? Number.NEGATIVE_INFINITY;
     let rows = 0;
+    let lateness = 0;
+    let shownLate = 0;
     for await (const info of this.client.workflow.list({ query: changedSinceQuery(this.executorName, new Date(since)), pageSize: 1000 })) {
       rows += 1;
       const summary = summarize(info);
@@ -108,9 +120,16 @@ export class StateChangeFeed {
       if (event === undefined) continue;
       reported.set(info.workflowId, { fingerprint, at });
       events.push(event);
+      if (previous !== undefined) {
+        if (previous - at > FRESH_OVERLAP_MS) shownLate += 1;
+        lateness = Math.max(lateness, previous - at);
+      }
     }
     // Nothing above failed: commit.
     this.stats.rowsListed += rows;
+    this.stats.changesReported += events.length;
+    this.stats.changesShownLate += shownLate;
+    this.stats.maxLatenessMs = Math.max(this.stats.maxLatenessMs, lateness);
     for (const [id, entry] of reported) this.reported.set(id, entry);
     if (deep) this.lastDeepAt = Date.now();
     if (newest > Number.NEGATIVE_INFINITY) this.watermark = newest;

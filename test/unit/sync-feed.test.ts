@@ -129,6 +129,9 @@ describe('StateChangeFeed: what each read lists', () => {
     expect(await ids(feed)).toEqual([]);
     clientNow += FULL_EVERY_MS;
     expect(await ids(feed)).toEqual(['r:SUCCESS']);
+    // Counted as visibility showing a change late: by a full read, 3 s behind the watermark.
+    expect(feed.stats).toMatchObject({ changesReported: 3, changesShownLate: 1 });
+    expect(feed.stats.maxLatenessMs).toBe(3_000);
     clientNow += 1_000;
     expect(await ids(feed)).toEqual([]);
     clientNow += FULL_EVERY_MS;
