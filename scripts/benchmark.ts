@@ -237,7 +237,7 @@ function closingTimes(events: readonly HistoryEvent[]): { signalAt?: number; clo
 
 /** Whether visibility showed changes late: each shown further behind the watermark than a routine read lists waits for a full read. */
 function syncReadSplit(stats: Readonly<FeedStats>): string {
-  return `sync() reported ${stats.changesReported} changes, ${stats.changesShownLate} shown more than ${FRESH_OVERLAP_MS / 1000} s behind its watermark (left to a full read); the furthest behind: ${formatNumber(stats.maxLatenessMs / 1000, 1)} s`;
+  return `sync() reported ${stats.changesReported} changes, ${stats.changesShownLate} shown more than ${FRESH_OVERLAP_MS / 1000} s behind its watermark (left to a full read); the furthest behind: ${formatNumber(stats.maxLatenessMs / 1000, 1)} s; the slowest read took ${formatNumber(stats.slowestReadMs / 1000, 1)} s`;
 }
 
 /** p50/p99 of each stage of detection, so a reader can tell whether the observer, the worker and server, or sync() is slow. */

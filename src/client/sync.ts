@@ -55,6 +55,8 @@ export interface FeedStats {
   changesShownLate: number;
   /** The furthest behind the watermark a change lay when it was reported, ms (0 if none lay behind it). */
   maxLatenessMs: number;
+  /** The longest one read took, ms: a loaded server's visibility answers slowly. */
+  slowestReadMs: number;
 }
 
 /**
@@ -75,7 +77,7 @@ export class StateChangeFeed {
   /** The watermark the last full (or first, or deep) read left: the next full read lists from it minus the lag. */
   private fullBase?: number;
   private clockOffsetMs = 0;
-  readonly stats: FeedStats = { rowsListed: 0, fullReads: 0, changesReported: 0, changesShownLate: 0, maxLatenessMs: 0 };
+  readonly stats: FeedStats = { rowsListed: 0, fullReads: 0, changesReported: 0, changesShownLate: 0, maxLatenessMs: 0, slowestReadMs: 0 };
 
   constructor(
     private readonly client: Client,
@@ -130,6 +132,7 @@ export class StateChangeFeed {
     this.stats.changesReported += events.length;
     this.stats.changesShownLate += shownLate;
     this.stats.maxLatenessMs = Math.max(this.stats.maxLatenessMs, lateness);
+    this.stats.slowestReadMs = Math.max(this.stats.slowestReadMs, Date.now() - startedAt);
     for (const [id, entry] of reported) this.reported.set(id, entry);
     if (deep) this.lastDeepAt = Date.now();
     if (newest > Number.NEGATIVE_INFINITY) this.watermark = newest;
