@@ -37,9 +37,8 @@ const RECENTLY_DONE_MS = 10 * 60_000;
 
 /**
  * The observer of one cluster for one task queue: every task its workflows track is described
- * once per poll interval (DescribeTasks, 100 ARNs a call, a tick's share every second or so), and a
- * workflow is signalled only when
- * Airflow's view of its task changed. The set of tracked tasks comes from Temporal visibility, so it
+ * once per poll interval (DescribeTasks, 100 ARNs a call, a tick's share every second or so), and
+ * a workflow is signalled only when Airflow's view of its task changed. The set of tracked tasks comes from Temporal visibility, so it
  * survives a crash of this worker, and one observer per cluster means no task is polled twice.
  * Heartbeats once per few seconds in all, however many tasks are tracked.
  */
