@@ -59,6 +59,7 @@ class ClusterObserver {
   private lastFullAt = Number.NEGATIVE_INFINITY;
   private lastReconcileAt: number;
   private reconciling?: Promise<void>;
+  private refreshing?: Promise<void>;
   private readonly client: Client;
 
   constructor(
@@ -83,17 +84,20 @@ class ClusterObserver {
       let refreshedAt = Number.NEGATIVE_INFINITY;
       while (Date.now() - started < observer.runForMs) {
         const tickAt = Math.round(Date.now() / tickMs) * tickMs;
-        // Once an interval: re-read what changed.
-        if (tickAt - refreshedAt >= observer.pollIntervalMs - tickMs / 2) {
+        // Once an interval, re-read what changed, beside the ticks: on a loaded server the read can
+        // take seconds, and the tasks already tracked must not wait for it to be described.
+        if (this.refreshing === undefined && tickAt - refreshedAt >= observer.pollIntervalMs - tickMs / 2) {
           refreshedAt = tickAt;
           this.progress.rounds += 1;
-          await this.guard('reading the tracked tasks from visibility', () => this.refresh());
+          this.refreshing = this.beside('reading the tracked tasks from visibility', () => this.refresh()).finally(() => (this.refreshing = undefined));
+          // The first read is waited for: until it ends there is nothing to describe.
+          if (this.progress.rounds === 1) await this.refreshing;
         }
         this.pollDue(tickAt, tickMs);
         // Reconciliation runs beside the rounds, one at a time: a slow ListTasks must not hold up tracking.
         if (this.reconciling === undefined && Date.now() - this.lastReconcileAt >= observer.reconcileMs) {
           this.lastReconcileAt = Date.now();
-          this.reconciling = this.guard('looking for ECS tasks no workflow tracks', () => this.reconcile()).finally(() => (this.reconciling = undefined));
+          this.reconciling = this.beside('looking for ECS tasks no workflow tracks', () => this.reconcile()).finally(() => (this.reconciling = undefined));
         }
         this.ctx.heartbeat(this.progress);
         // Ticks fall on multiples of their length, so the cost is one round per interval whenever the observer (re)started.
@@ -101,7 +105,7 @@ class ClusterObserver {
       }
     } finally {
       clearInterval(beat);
-      await Promise.allSettled([...this.rounds, this.reconciling]);
+      await Promise.allSettled([...this.rounds, this.reconciling, this.refreshing]);
     }
   }
 
@@ -285,6 +289,14 @@ class ClusterObserver {
       if (this.ctx.cancellationSignal.aborted) throw err;
       this.note(`${what} failed (${err instanceof Error ? err.message : String(err)}); trying again next round`, classifyEcsError(err));
     }
+  }
+
+  /**
+   * `guard` for work that runs beside the loop: once the activity is cancelled its error is the
+   * loop's to raise (its sleep throws), and a rejection nobody awaits yet would crash the worker.
+   */
+  private beside(what: string, fn: () => Promise<void>): Promise<void> {
+    return this.guard(what, fn).catch(() => undefined);
   }
 
   /** Throttling is expected under load: it is counted, not logged as a problem. */

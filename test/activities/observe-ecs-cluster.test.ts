@@ -41,6 +41,9 @@ class World {
   failNext = 0;
   /** The tracked-set read lists nothing (visibility lags behind); owner lookups by ARN still work. */
   listingLags = false;
+  /** Holds tracked-set reads until the test releases them (a slow visibility answer); counts those held. */
+  holdListing?: ReturnType<typeof deferred<void>>;
+  heldListings = 0;
 
   track(n: number, lastStatus = 'PENDING'): string {
     const arn = taskArn(n);
@@ -83,7 +86,13 @@ class World {
       // Reconciliation asks for the owners of ARNs; the tracked-set read for the cluster's running tasks.
       const asked = query.includes('EcsTaskArns IN') ? new Set([...query.matchAll(/'(arn:[^']+)'/g)].map((m) => m[1])) : undefined;
       const rows = asked === undefined && this.listingLags ? [] : running.filter((w) => asked === undefined || asked.has(w.taskArn)).map(info);
+      const hold = asked === undefined ? this.holdListing : undefined;
+      const held = () => (this.heldListings += 1);
       return (async function* () {
+        if (hold !== undefined) {
+          held();
+          await hold.promise;
+        }
         yield* rows;
       })();
     };
@@ -298,6 +307,31 @@ describe('observeEcsCluster (mocked ECS, fake visibility)', () => {
       expect(observer.latest()?.describeErrors).toBe(2);
       expect(observer.latest()?.lastError).toMatch(/^DescribeTasks of 1 tasks on cluster "airflow" failed \(ServerException: Service Unavailable\); they are polled again next round$/);
     } finally {
+      await observer.stop();
+    }
+  });
+
+  // The tracked-set read runs beside the ticks too: on a loaded server it can take seconds.
+  it('a slow visibility read does not stop the DescribeTasks rounds', async () => {
+    const world = new World();
+    world.mockEcs();
+    const arn = world.track(1, 'PENDING');
+    const observer = runObserver(world);
+    const gate = deferred<void>();
+    try {
+      await eventually(() => world.describedTimes(arn) >= 1, 'the task tracked and described', 10_000, 5);
+      world.holdListing = gate;
+      await eventually(() => world.heldListings === 1, 'a visibility read held', 10_000, 5);
+      const described = world.describedTimes(arn);
+      world.setStatus(arn, 'RUNNING');
+      const outcome = await eventually(() => world.signalsFor(arn).length === 1, 'RUNNING signalled while the read hangs', 3_000, 5).catch((err: unknown) => err);
+      expect(outcome).toBe(true);
+      expect(world.describedTimes(arn)).toBeGreaterThan(described);
+      // One read at a time: the held one is not joined by another.
+      await moreRounds(observer, 3);
+      expect(world.heldListings).toBe(1);
+    } finally {
+      gate.resolve();
       await observer.stop();
     }
   });
