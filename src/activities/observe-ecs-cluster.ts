@@ -15,6 +15,7 @@ import type { EcsActivityDeps } from './deps';
 export interface ObserverProgress {
   cluster: string;
   tracked: number;
+  /** Poll intervals begun (each starts with a read of the tracked set from visibility). */
   rounds: number;
   describeCalls: number;
   describeErrors: number;
@@ -87,11 +88,12 @@ class ClusterObserver {
         // Once an interval, re-read what changed, beside the ticks: on a loaded server the read can
         // take seconds, and the tasks already tracked must not wait for it to be described.
         if (this.refreshing === undefined && tickAt - refreshedAt >= observer.pollIntervalMs - tickMs / 2) {
+          const first = refreshedAt === Number.NEGATIVE_INFINITY;
           refreshedAt = tickAt;
           this.progress.rounds += 1;
           this.refreshing = this.beside('reading the tracked tasks from visibility', () => this.refresh()).finally(() => (this.refreshing = undefined));
           // The first read is waited for: until it ends there is nothing to describe.
-          if (this.progress.rounds === 1) await this.refreshing;
+          if (first) await this.refreshing;
         }
         this.pollDue(tickAt, tickMs);
         // Reconciliation runs beside the rounds, one at a time: a slow ListTasks must not hold up tracking.

@@ -140,7 +140,7 @@ export class EcsExecutorClient {
     }
   }
 
-  /** What sync() has read so far: reads, visibility rows listed, and reads that listed the whole lag allowance. */
+  /** What sync() has read so far: rows listed, full reads, changes reported and those visibility showed late, the slowest read. */
   syncStats(): Readonly<FeedStats> {
     return { ...this.feed.stats };
   }

@@ -40,9 +40,14 @@ export interface PollTurn {
   dueAtMs: number;
 }
 
-/** About one tick a second, a whole number of them per interval (one, for an interval under 2 s). */
+/** A whole number of ticks per interval, about one a second (one, for an interval under 2 s). */
+function ticksPerInterval(pollIntervalMs: number): number {
+  return Math.max(1, Math.floor(pollIntervalMs / 1000));
+}
+
+/** How long one of the observer's ticks is. */
 export function pollTickMs(pollIntervalMs: number): number {
-  return pollIntervalMs / Math.max(1, Math.floor(pollIntervalMs / 1000));
+  return pollIntervalMs / ticksPerInterval(pollIntervalMs);
 }
 
 /**
@@ -54,7 +59,7 @@ export function pollTickMs(pollIntervalMs: number): number {
  */
 export function firstTurns(taskArns: readonly string[], dueAtMs: readonly number[], tickAtMs: number, pollIntervalMs: number, callSize: number): PollTurn[] {
   const tickMs = pollTickMs(pollIntervalMs);
-  const ticks = Math.round(pollIntervalMs / tickMs);
+  const ticks = ticksPerInterval(pollIntervalMs);
   const load = new Array<number>(ticks).fill(0);
   for (const at of dueAtMs) load[Math.min(ticks - 1, Math.max(0, Math.round((at - tickAtMs) / tickMs)))]! += 1;
   return taskArns.map((taskArn) => {

@@ -161,9 +161,9 @@ function runObserver(world: World, tuning: Partial<ObserverTuning> = {}) {
 }
 
 /**
- * Waits for `n` more passes of the observer's loop (read visibility, start a round over what is
- * tracked and not in flight, heartbeat). Its heartbeat at the end of each pass is the count:
- * `rounds` only counts passes that had something to describe.
+ * Waits for `n` more passes of the observer's loop (a tick: read visibility when an interval
+ * begins, describe what is due and not in flight, heartbeat). Its heartbeat at the end of each
+ * pass is the count; `rounds` counts intervals begun.
  */
 async function moreRounds(observer: ReturnType<typeof runObserver>, n: number): Promise<void> {
   const from = observer.heartbeats.length;
