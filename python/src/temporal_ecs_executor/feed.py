@@ -131,11 +131,11 @@ class StateChangeFeed:
         """The query of a read at ``now`` (epoch ms, default the clock's), whether it is a deep one, whether a full one, and its ``since``."""
         now = self._now_ms() if now is None else now
         deep = now - self._last_deep_at >= self._deep_every_ms
-        full = self._watermark is not None and not deep and now - self._last_full_at >= FULL_EVERY_SECONDS * 1000
-        if self._watermark is None:
+        full = self._full_base is not None and not deep and now - self._last_full_at >= FULL_EVERY_SECONDS * 1000
+        if self._watermark is None or self._full_base is None:
             since = now + self._clock_offset_ms - self._lookback_ms
         else:
-            full_since = (self._full_base if self._full_base is not None else self._watermark) - self._lag_ms
+            full_since = self._full_base - self._lag_ms
             if deep:
                 since = min(self._watermark - self._deep_lag_ms, full_since)
             elif full:
