@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createEcsActivities, type EcsActivityOptions } from './activities';
 import type { EcsActivities } from './activities/contracts';
 import type { ObserverTuning } from './activities/deps';
@@ -10,6 +10,7 @@ import { assertEcsHealthy } from './ecs/health';
 import type { AppLogger } from './logger';
 import { buildRunTaskTemplate } from './rules/run-task-template';
 import type { ExecutorConfig } from './settings';
+import { workerWithDeadlockTimeout } from './temporal/workflow-watchdog';
 import { temporalConnectConfig, type TemporalTarget } from './temporal-connection';
 import type { JsonObject } from './types';
 
@@ -28,6 +29,8 @@ export interface WorkerRuntime {
   maxCachedWorkflows: number;
   maxConcurrentWorkflowTasks: number;
   stickyQueueTimeoutMs: number;
+  /** 0: workflow code runs without the SDK's per-call watchdog (see workflow-watchdog.ts). */
+  workflowDeadlockTimeoutMs: number;
   endpointUrl?: string;
   workflowBundlePath?: string;
 }
@@ -122,7 +125,7 @@ export async function createEcsWorker(options: EcsWorkerOptions): Promise<EcsWor
       ? { workflowBundle: { codePath: runtime.workflowBundlePath } }
       : { workflowsPath: require.resolve('./workflows') };
 
-  const worker = await Worker.create({
+  const worker = await workerWithDeadlockTimeout(runtime.workflowDeadlockTimeoutMs).create({
     connection,
     namespace: target.namespace,
     taskQueue: runtime.taskQueue,

@@ -2,11 +2,13 @@
  * The floor's worker process: `node -r ts-node/register/transpile-only scripts/bench/floor-worker.ts`
  * with TEMPORAL_ADDRESS and FLOOR_TASK_QUEUE set. Prints "floor worker ready" once polling.
  */
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
+import { workerWithDeadlockTimeout } from '../../src/temporal/workflow-watchdog';
 
 async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS });
-  const worker = await Worker.create({
+  // The same worker class ours runs on by default (no per-call vm watchdog), so the floor is measured on equal terms.
+  const worker = await workerWithDeadlockTimeout(0).create({
     connection,
     taskQueue: process.env.FLOOR_TASK_QUEUE ?? 'floor',
     workflowBundle: { codePath: process.env.FLOOR_BUNDLE ?? '' },

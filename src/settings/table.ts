@@ -168,6 +168,12 @@ export const RUNTIME_SETTINGS = {
     secondsToMs(1, 3600, ' (an hour)').prefault('10'),
     "how long a workflow's next workflow task waits for the worker that cached it before any worker may take it: how soon a dead worker's workflows move on",
   ),
+  workflowDeadlockTimeoutMs: runtime(
+    'WORKFLOW_DEADLOCK_TIMEOUT_SECONDS',
+    // Node starts and joins a thread for each guarded call into workflow code: a quarter of the worker's CPU.
+    secondsToMs(0, 3600, ' (an hour); 0 turns the guard off').prefault('0'),
+    "how long workflow code may run without yielding before its workflow task fails as a deadlock (the SDK's guard); 0, the default, runs our workflow code unguarded, which costs a quarter less worker CPU",
+  ),
   syncLagMs: runtime(
     'SYNC_LAG_SECONDS',
     secondsToMs(0, 86_400, ' (a day)').prefault('10'),
