@@ -227,12 +227,26 @@ async function buildBundles(): Promise<{ executor: string; floor: string }> {
 const eventMs = (event: HistoryEvent | undefined): number | undefined =>
   event?.eventTime ? Number(event.eventTime.seconds ?? 0) * 1000 + Math.floor((event.eventTime.nanos ?? 0) / 1e6) : undefined;
 
-/** The time of the last signal and of the closing event of one run, if it closed. */
-function closingTimes(events: readonly HistoryEvent[]): { signalAt?: number; closedAt?: number } {
-  const signalAt = eventMs([...events].reverse().find((event) => event.workflowExecutionSignaledEventAttributes));
+interface ClosingTimes {
+  signalAt?: number;
+  /** The first workflow task a worker started after the last signal: the server's dispatch ends here, the worker's work begins. */
+  pickedUpAt?: number;
+  closedAt?: number;
+}
+
+/** The time of the last signal, of the workflow task that took it up, and of the closing event of one run, if it closed. */
+function closingTimes(events: readonly HistoryEvent[]): ClosingTimes {
+  let signalIndex = events.length - 1;
+  while (signalIndex >= 0 && !events[signalIndex]!.workflowExecutionSignaledEventAttributes) signalIndex -= 1;
+  const signalAt = eventMs(events[signalIndex]);
+  const pickedUpAt = signalIndex < 0 ? undefined : eventMs(events.slice(signalIndex).find((event) => event.workflowTaskStartedEventAttributes));
   const last = events[events.length - 1];
   const closed = last?.workflowExecutionCompletedEventAttributes ?? last?.workflowExecutionFailedEventAttributes;
-  return { ...(signalAt !== undefined ? { signalAt } : {}), ...(closed ? { closedAt: eventMs(last) } : {}) };
+  return {
+    ...(signalAt !== undefined ? { signalAt } : {}),
+    ...(pickedUpAt !== undefined ? { pickedUpAt } : {}),
+    ...(closed ? { closedAt: eventMs(last) } : {}),
+  };
 }
 
 /** Whether visibility showed changes late: each shown further behind the watermark than a routine read lists waits for a full read. */
@@ -244,16 +258,26 @@ function syncReadSplit(stats: Readonly<FeedStats>): string {
 function detectionSplit(
   finals: ReadonlyMap<string, { at: number; arn?: string }>,
   byArn: ReadonlyMap<string, EcsTaskRecord>,
-  eventTimes: ReadonlyMap<string, { signalAt?: number; closedAt?: number }>,
+  eventTimes: ReadonlyMap<string, ClosingTimes>,
 ): string {
-  const stages = { 'stopped → signal': [] as number[], 'signal → closed': [] as number[], 'closed → sync()': [] as number[] };
+  const stages = {
+    'stopped → signal': [] as number[],
+    'signal → closed': [] as number[],
+    '(of which signal → a worker took it up': [] as number[],
+    'took it up → closed)': [] as number[],
+    'closed → sync()': [] as number[],
+  };
   for (const [workflowId, final] of finals) {
     const task = final.arn !== undefined ? byArn.get(final.arn) : undefined;
     const stoppedAt = task?.executionStoppedAt ?? task?.stoppedAt;
-    const { signalAt, closedAt } = eventTimes.get(workflowId) ?? {};
+    const { signalAt, pickedUpAt, closedAt } = eventTimes.get(workflowId) ?? {};
     if (stoppedAt === undefined || signalAt === undefined || closedAt === undefined) continue;
     stages['stopped → signal'].push((signalAt - stoppedAt) / 1000);
     stages['signal → closed'].push((closedAt - signalAt) / 1000);
+    if (pickedUpAt !== undefined) {
+      stages['(of which signal → a worker took it up'].push((pickedUpAt - signalAt) / 1000);
+      stages['took it up → closed)'].push((closedAt - pickedUpAt) / 1000);
+    }
     stages['closed → sync()'].push((final.at - closedAt) / 1000);
   }
   const parts = Object.entries(stages).map(([stage, values]) => `${stage} ${formatNumber(percentile(values, 50), 2)} / ${formatNumber(percentile(values, 99), 2)} s`);
@@ -344,7 +368,7 @@ async function runOurs(stack: Stack, n: number, options: Options, bundle: string
     const arnsDescribed = firstSample && lastSample ? lastSample.arns - firstSample.arns : 0;
 
     // Where detection time goes, per task: ECS stopped → the observer's signal → the workflow closed → sync() reported it.
-    const eventTimes = new Map<string, { signalAt?: number; closedAt?: number }>();
+    const eventTimes = new Map<string, ClosingTimes>();
     const history = await collectHistoryStats(stack.client, { query: `EcsExecutorName = '${name}'` }, { onHistory: (execution, events) => eventTimes.set(execution.workflowId, closingTimes(events)) });
     notes.push(detectionSplit(finals, byArn, eventTimes));
     notes.push(syncReadSplit(client.syncStats()));
