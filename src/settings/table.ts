@@ -170,9 +170,9 @@ export const RUNTIME_SETTINGS = {
   ),
   workflowDeadlockTimeoutMs: runtime(
     'WORKFLOW_DEADLOCK_TIMEOUT_SECONDS',
-    // Node starts and joins a thread for each guarded call into workflow code: a quarter of the worker's CPU.
+    // Node starts and joins a thread for each guarded call into workflow code: 3-7 ms of the worker's 30 ms a task.
     secondsToMs(0, 3600, ' (an hour); 0 turns the guard off').prefault('0'),
-    "how long workflow code may run without yielding before its workflow task fails as a deadlock (the SDK's guard); 0, the default, runs our workflow code unguarded, which costs a quarter less worker CPU",
+    "how long workflow code may run without yielding before its workflow task fails as a deadlock (the SDK's guard); 0, the default, runs our workflow code unguarded, which saves about a sixth of the worker's CPU",
   ),
   syncLagMs: runtime(
     'SYNC_LAG_SECONDS',
