@@ -6,13 +6,14 @@ import { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporalCliPath } from '../../src/dev/temporal-binaries';
 import { ConfigError } from '../../src/errors';
 import { createLogger } from '../../src/logger';
 import { AesGcmPayloadCodec, dataConverterFor, type CodecKeyRing } from '../../src/temporal/codec';
 import { startCodecServer, type CodecServer } from '../../src/temporal/codec-server';
 import { connectToDevServer } from '../support/environments';
+import { bundleQuietly } from '../support/workflow-bundle';
 import type { CodecTestActivities, SecretInput } from './fixtures/codec-workflow';
 
 const TOKEN = 'codec-server-test-token-0123456789';
@@ -185,11 +186,7 @@ describe('payload codec with a real Temporal client and worker', () => {
 
   beforeAll(async () => {
     env = await connectToDevServer();
-    const noop = () => undefined;
-    bundle = await bundleWorkflowCode({
-      workflowsPath: require.resolve('./fixtures/codec-workflow'),
-      logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop },
-    });
+    bundle = await bundleQuietly(require.resolve('./fixtures/codec-workflow'));
     server = await startCodecServer({ port: 0, keyRing, token: TOKEN, logger });
   });
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode, type WorkflowBundlePath } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundlePath, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
 /**
  * Our workflows bundled once per test run (by global setup, beside starting the dev server) into
@@ -9,14 +9,15 @@ import { bundleWorkflowCode, type WorkflowBundlePath } from '@temporalio/worker'
  */
 const BUNDLE_PATH_ENV = 'TEST_WORKFLOW_BUNDLE';
 
+/** Bundles the workflows at `workflowsPath` without webpack's report, which is noise in tests. */
+export function bundleQuietly(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+  const noop = () => undefined;
+  return bundleWorkflowCode({ workflowsPath, logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop } });
+}
+
 /** Bundles src/workflows into a fresh temporary directory and tells the test files where it is. */
 export async function buildRunWideBundle(): Promise<{ dispose(): void }> {
-  const noop = () => undefined;
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
-    // Webpack's report is noise in tests.
-    logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop },
-  });
+  const { code } = await bundleQuietly(require.resolve('../../src/workflows'));
   const dir = mkdtempSync(path.join(tmpdir(), 'ecs-executor-test-bundle-'));
   const codePath = path.join(dir, 'workflow-bundle.js');
   writeFileSync(codePath, code);
