@@ -11,7 +11,8 @@ import type { WorkflowBundleWithSourceMapAndFilename } from '@temporalio/worker/
  * of three calls each, dispose). In the benchmark, turning it off saved 3 to 7 ms of the worker's 30 ms a task.
  *
  * Our workflow code is ours alone: short handlers and a loop that always awaits, with no unbounded
- * synchronous work on any input (signals are parsed with bounded schemas). So by default it runs
+ * synchronous work on any input (a signal is checked by hand, field by field, in time linear in its
+ * size, which Temporal caps at 2 MB a payload). So by default it runs
  * without the per-call watchdog; `ECS_EXECUTOR_WORKFLOW_DEADLOCK_TIMEOUT_SECONDS` above 0 puts the
  * SDK's guard back, at its cost.
  *
