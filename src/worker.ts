@@ -10,7 +10,7 @@ import { assertEcsHealthy } from './ecs/health';
 import type { AppLogger } from './logger';
 import { buildRunTaskTemplate } from './rules/run-task-template';
 import type { ExecutorConfig } from './settings';
-import { workerWithDeadlockTimeout } from './temporal/workflow-watchdog';
+import { workerClass } from './temporal/workflow-runtime';
 import { temporalConnectConfig, type TemporalTarget } from './temporal-connection';
 import type { JsonObject } from './types';
 
@@ -29,8 +29,10 @@ export interface WorkerRuntime {
   maxCachedWorkflows: number;
   maxConcurrentWorkflowTasks: number;
   stickyQueueTimeoutMs: number;
-  /** 0: workflow code runs without the SDK's per-call watchdog (see workflow-watchdog.ts). */
+  /** 0: workflow code runs without the SDK's per-call watchdog (see temporal/workflow-runtime.ts). */
   workflowDeadlockTimeoutMs: number;
+  /** false: the workflow thread keeps no stack per promise, and the stack-trace query is off. */
+  workflowStackTraces: boolean;
   endpointUrl?: string;
   workflowBundlePath?: string;
 }
@@ -125,7 +127,7 @@ export async function createEcsWorker(options: EcsWorkerOptions): Promise<EcsWor
       ? { workflowBundle: { codePath: runtime.workflowBundlePath } }
       : { workflowsPath: require.resolve('./workflows') };
 
-  const worker = await workerWithDeadlockTimeout(runtime.workflowDeadlockTimeoutMs).create({
+  const worker = await workerClass({ deadlockTimeoutMs: runtime.workflowDeadlockTimeoutMs, stackTraces: runtime.workflowStackTraces }).create({
     connection,
     namespace: target.namespace,
     taskQueue: runtime.taskQueue,

@@ -3,12 +3,12 @@
  * with TEMPORAL_ADDRESS and FLOOR_TASK_QUEUE set. Prints "floor worker ready" once polling.
  */
 import { NativeConnection } from '@temporalio/worker';
-import { workerWithDeadlockTimeout } from '../../src/temporal/workflow-watchdog';
+import { workerClass } from '../../src/temporal/workflow-runtime';
 
 async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS });
-  // The same worker class ours runs on by default (no per-call vm watchdog), so the floor is measured on equal terms.
-  const worker = await workerWithDeadlockTimeout(0).create({
+  // The same worker class ours runs on by default (no per-call vm watchdog, no promise hook), so the floor is measured on equal terms.
+  const worker = await workerClass({ deadlockTimeoutMs: 0, stackTraces: false }).create({
     connection,
     taskQueue: process.env.FLOOR_TASK_QUEUE ?? 'floor',
     workflowBundle: { codePath: process.env.FLOOR_BUNDLE ?? '' },

@@ -174,6 +174,12 @@ export const RUNTIME_SETTINGS = {
     secondsToMs(0, 3600, ' (an hour); 0 turns the guard off').prefault('0'),
     "how long workflow code may run without yielding before its workflow task fails as a deadlock (the SDK's guard); 0, the default, runs our workflow code unguarded, which saves about a sixth of the worker's CPU",
   ),
+  workflowStackTraces: runtime(
+    'WORKFLOW_STACK_TRACES',
+    // The SDK hooks every promise of workflow code to keep its stack: a sixth of the worker's CPU.
+    boolean().prefault('false'),
+    "answer the Temporal UI's Stack Trace tab (the __stack_trace query) for our workflows; on, the worker keeps a stack for every promise workflow code creates, about a sixth of its CPU (off, the default, the query says stack traces are not enabled)",
+  ),
   syncLagMs: runtime(
     'SYNC_LAG_SECONDS',
     secondsToMs(0, 86_400, ' (a day)').prefault('10'),
