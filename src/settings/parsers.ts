@@ -44,6 +44,23 @@ export const secondsToMs = (min: number, max: number, why = '') => {
     .transform((seconds) => Math.round(seconds * 1000));
 };
 
+/** 0 (off), or seconds from `minOn` to `max`, in milliseconds: a value too small to mean anything is refused, not quietly taken as off. */
+export const offOrSecondsToMs = (minOn: number, max: number, why = '') => {
+  const expected = `expected 0 (off) or a number of seconds from ${minOn} to ${formatCount(max)}${why}`;
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, expected)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .max(max, expected)
+        .refine((seconds) => seconds === 0 || seconds >= minOn, expected),
+    )
+    .transform((seconds) => Math.round(seconds * 1000));
+};
+
 /** Comma-separated IDs, trimmed, empty parts dropped; unset is `[]`. */
 export const commaList = () =>
   z

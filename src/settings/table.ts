@@ -9,6 +9,7 @@ import {
   httpUrl,
   jsonObject,
   MAX_TIMER_SECONDS,
+  offOrSecondsToMs,
   oneOf,
   oneOrZero,
   optionalText,
@@ -171,8 +172,9 @@ export const RUNTIME_SETTINGS = {
   workflowDeadlockTimeoutMs: runtime(
     'WORKFLOW_DEADLOCK_TIMEOUT_SECONDS',
     // Node starts and joins a thread for each guarded call into workflow code: 3-7 ms of the worker's 30 ms a task.
-    secondsToMs(0, 3600, ' (an hour); 0 turns the guard off').prefault('0'),
-    "how long workflow code may run without yielding before its workflow task fails as a deadlock (the SDK's guard); 0, the default, runs our workflow code unguarded, which saves about a sixth of the worker's CPU",
+    // Below 0.1 s the SDK's own setup calls into the bundle would time out, and every workflow task fail.
+    offOrSecondsToMs(0.1, 3600, ' (an hour)').prefault('0'),
+    "how long workflow code may run without yielding before its workflow task fails as a deadlock (the SDK's guard; 0.1 s at least); 0, the default, runs our workflow code unguarded, which saves about a sixth of the worker's CPU",
   ),
   workflowStackTraces: runtime(
     'WORKFLOW_STACK_TRACES',
