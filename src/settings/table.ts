@@ -171,16 +171,17 @@ export const RUNTIME_SETTINGS = {
   ),
   workflowDeadlockTimeoutMs: runtime(
     'WORKFLOW_DEADLOCK_TIMEOUT_SECONDS',
-    // Node starts and joins a thread for each guarded call into workflow code: 3-7 ms of the worker's 30 ms a task.
-    // Below 0.1 s the SDK's own setup calls into the bundle would time out, and every workflow task fail.
-    offOrSecondsToMs(0.1, 3600, ' (an hour)').prefault('0'),
-    "how long workflow code may run without yielding before its workflow task fails as a deadlock (the SDK's guard; 0.1 s at least); 0, the default, runs our workflow code unguarded, which saves about a sixth of the worker's CPU",
+    // Node starts and joins a thread for each guarded call into workflow code: 3 to 8 ms a task, measured.
+    // The SDK's own setup calls into the bundle run under it too: much below a second, on a loaded
+    // machine, they can time out and the worker fail to start.
+    offOrSecondsToMs(1, 3600, ' (an hour)').prefault('0'),
+    "how long workflow code may run without yielding before its workflow task fails as a deadlock (the SDK's guard, 5 s in the SDK; 1 s at least); 0, the default, runs our workflow code unguarded, which saved 3 to 8 ms of worker CPU a task",
   ),
   workflowStackTraces: runtime(
     'WORKFLOW_STACK_TRACES',
-    // The SDK hooks every promise of workflow code to keep its stack: a sixth of the worker's CPU.
+    // The SDK hooks every promise of its workflow thread to keep its stack: 3.4 to 4.4 ms a task, measured.
     boolean().prefault('false'),
-    "answer the Temporal UI's Stack Trace tab (the __stack_trace query) for our workflows; on, the worker keeps a stack for every promise workflow code creates, about a sixth of its CPU (off, the default, the query says stack traces are not enabled)",
+    "answer the Temporal UI's Stack Trace tab (the __stack_trace and __enhanced_stack_trace queries) for our workflows; on, the worker keeps a stack for every promise workflow code creates, 3.4 to 4.4 ms of worker CPU a task (off, the default, those queries say stack traces are not enabled)",
   ),
   syncLagMs: runtime(
     'SYNC_LAG_SECONDS',

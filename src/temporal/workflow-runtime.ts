@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Worker as NodeWorker } from 'node:worker_threads';
 import { Worker, type CompiledWorkerOptions } from '@temporalio/worker';
 import type { Logger } from '@temporalio/common';
@@ -18,19 +19,21 @@ export interface WorkflowRuntimeOptions {
  * timeout: its deadlock detector, which fails a workflow task whose code runs longer than the
  * timeout without yielding. Node keeps that timeout with a watchdog thread it starts and joins on
  * every call (nodejs/node#47739), and a task costs 9 to 12 such calls (create, initialise, three
- * activations of three calls each, dispose). In the benchmark, turning it off saved 3 to 7 ms of
- * the worker's 30 ms a task. Our workflow code is ours alone: short handlers and a loop that
+ * activations of three calls each, dispose). In the benchmark, turning it off saved 3 to 8 ms of
+ * worker CPU a task (of about 30 then). Our workflow code is ours alone: short handlers and a loop that
  * always awaits, with no unbounded synchronous work on any input (a signal is checked by hand,
  * field by field, in time linear in its size, which Temporal caps at 2 MB a payload).
  *
- * Stack traces. To answer the stack-trace query, the SDK hooks every promise created in its
- * workflow thread (`v8.promiseHooks`): it compiles two small functions, captures a stack and maps
- * each frame through the bundle's source map, then keeps the result until the promise settles.
- * That was a sixth of the worker's CPU (3.4 to 4.4 ms of 20.7 to 21.4 a task, side by side). Our
- * workflows always wait in the same two places, which `status` and the history already show, so
- * by default the worker's workflow thread starts with the hook left out: the SDK's own mode for
- * runtimes without promise hooks, in which the query answers that stack traces are not enabled.
- * Everything else (errors and their source-mapped stacks, unhandled rejections) is unchanged.
+ * Stack traces. To answer the stack-trace queries, the SDK hooks every promise created in its
+ * workflow thread (`v8.promiseHooks`): for each it compiles small functions (on creation and again
+ * on settling), captures a stack and maps each frame through the bundle's source map, then keeps
+ * the result until the promise settles. That was a sixth to a fifth of the worker's CPU (3.4 to
+ * 4.4 ms of 20.7 to 21.4 a task, side by side). Our workflows always wait in the same two places,
+ * which `status` and the history already show, so by default the worker's workflow thread starts
+ * with the hook left out: the SDK's own mode for runtimes without promise hooks, in which
+ * `__stack_trace` and `__enhanced_stack_trace` answer that stack traces are not enabled. Errors
+ * keep their source-mapped stacks, and unhandled rejections are still pinned to their workflow
+ * (by the promise's context, not the hook).
  *
  * The Worker class that runs workflow code this way. Debug mode (`debugMode`, workflows in the
  * main thread) keeps the SDK's stack traces: it is for looking inside.
@@ -48,9 +51,26 @@ export function workerClass(options: WorkflowRuntimeOptions): typeof Worker {
     ): Promise<WorkflowCreator> {
       const compiled = { ...compiledOptions, isolateExecutionTimeoutMs };
       if (options.stackTraces || compiled.debugMode) return super.createWorkflowCreator(workflowBundle, compiled, logger);
+      if (!threadSetUpMatches(INSTALLED_SDK_VERSION)) {
+        logger.warn(
+          `@temporalio/worker ${INSTALLED_SDK_VERSION} is not the ${CHECKED_SDK_MINOR}.x whose workflow thread set-up src/temporal/workflow-runtime.ts repeats: ` +
+            "the worker runs the SDK's own set-up, with stack traces on, until that file is checked against this SDK",
+        );
+        return super.createWorkflowCreator(workflowBundle, compiled, logger);
+      }
       return createThreadsWithoutPromiseHook(workflowBundle, compiled, logger);
     }
   };
+}
+
+/** The SDK minor version whose `ThreadedVMWorkflowCreator.create` createThreadsWithoutPromiseHook repeats. */
+export const CHECKED_SDK_MINOR = '1.24';
+
+export const INSTALLED_SDK_VERSION = (JSON.parse(readFileSync(require.resolve('@temporalio/worker/package.json'), 'utf8')) as { version: string }).version;
+
+/** Whether our thread set-up was checked against this SDK version (any patch release of the checked minor). */
+export function threadSetUpMatches(sdkVersion: string): boolean {
+  return sdkVersion.startsWith(`${CHECKED_SDK_MINOR}.`);
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { WorkerThreadClient } from '@temporalio/worker/lib/workflow/threaded-vm';
-import { workerClass } from '../../src/temporal/workflow-runtime';
+import { INSTALLED_SDK_VERSION, threadSetUpMatches, workerClass } from '../../src/temporal/workflow-runtime';
 import { createTimeSkippingEnv } from '../support/environments';
 import { eventually } from '../support/eventually';
 import { bundleQuietly } from '../support/workflow-bundle';
@@ -42,6 +42,10 @@ describe('how the worker runs workflow code (ECS_EXECUTOR_WORKFLOW_DEADLOCK_TIME
         const inits = send.mock.calls.flatMap(([input]) => (input.type === 'init' ? [input] : []));
         // The SDK always sets this (5 s by default): undefined here can only be our doing.
         expect(inits.map((init) => init.isolateExecutionTimeoutMs)).toEqual([undefined]);
+        // One thread, set up as the SDK sets up its own.
+        expect(inits).toEqual([
+          expect.objectContaining({ reuseV8Context: true, hasPatchActivationCallback: false, registeredActivityNames: new Set()}),
+        ]);
       } finally {
         send.mockRestore();
       }
@@ -61,6 +65,13 @@ describe('how the worker runs workflow code (ECS_EXECUTOR_WORKFLOW_DEADLOCK_TIME
       // Node's own message for a vm timeout, which the SDK fails the workflow task with.
       expect(failure).toBe(`Script execution timed out after ${GUARD_MS}ms`);
     });
+  });
+
+  it('the thread set-up we repeat was checked against the installed SDK (an upgrade fails here until it is checked again)', () => {
+    expect(threadSetUpMatches(INSTALLED_SDK_VERSION)).toBe(true);
+    expect(threadSetUpMatches('1.24.3')).toBe(true);
+    expect(threadSetUpMatches('1.25.0')).toBe(false);
+    expect(threadSetUpMatches('1.2.40')).toBe(false);
   });
 
   const stackTraceOfWaitingWorkflow = async (stackTraces: boolean): Promise<string> => {
