@@ -64,7 +64,7 @@ export function workerClass(options: WorkflowRuntimeOptions): typeof Worker {
 }
 
 /** The SDK minor version whose `ThreadedVMWorkflowCreator.create` createThreadsWithoutPromiseHook repeats. */
-export const CHECKED_SDK_MINOR = '1.24';
+const CHECKED_SDK_MINOR = '1.24';
 
 export const INSTALLED_SDK_VERSION = (JSON.parse(readFileSync(require.resolve('@temporalio/worker/package.json'), 'utf8')) as { version: string }).version;
 
