@@ -32,34 +32,23 @@ export const wholeNumber = (min: number, max: number) => {
   return z.string().trim().regex(/^\d+$/, expected).transform(Number).pipe(z.number().int().min(min, expected).max(max, expected));
 };
 
-/** Seconds as written (`10`, `2.5`), in milliseconds. */
-export const secondsToMs = (min: number, max: number, why = '') => {
-  const expected = `expected a number of seconds from ${min} to ${formatCount(max)}${why}`;
-  return z
+/** Seconds as written (`10`, `2.5`), in milliseconds, when `allowed`; else one problem: `expected`. */
+const seconds = (expected: string, allowed: (seconds: number) => boolean) =>
+  z
     .string()
     .trim()
     .regex(/^\d+(\.\d+)?$/, expected)
     .transform(Number)
-    .pipe(z.number().min(min, expected).max(max, expected))
-    .transform((seconds) => Math.round(seconds * 1000));
-};
+    .pipe(z.number().refine(allowed, expected))
+    .transform((value) => Math.round(value * 1000));
+
+/** Seconds from `min` to `max`, in milliseconds. */
+export const secondsToMs = (min: number, max: number, why = '') =>
+  seconds(`expected a number of seconds from ${min} to ${formatCount(max)}${why}`, (value) => value >= min && value <= max);
 
 /** 0 (off), or seconds from `minOn` to `max`, in milliseconds: a value too small to mean anything is refused, not quietly taken as off. */
-export const offOrSecondsToMs = (minOn: number, max: number, why = '') => {
-  const expected = `expected 0 (off) or a number of seconds from ${minOn} to ${formatCount(max)}${why}`;
-  return z
-    .string()
-    .trim()
-    .regex(/^\d+(\.\d+)?$/, expected)
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .max(max, expected)
-        .refine((seconds) => seconds === 0 || seconds >= minOn, expected),
-    )
-    .transform((seconds) => Math.round(seconds * 1000));
-};
+export const offOrSecondsToMs = (minOn: number, max: number, why = '') =>
+  seconds(`expected 0 (off) or a number of seconds from ${minOn} to ${formatCount(max)}${why}`, (value) => value === 0 || (value >= minOn && value <= max));
 
 /** Comma-separated IDs, trimmed, empty parts dropped; unset is `[]`. */
 export const commaList = () =>
