@@ -12,6 +12,8 @@ export interface WorkflowRuntimeOptions {
   deadlockTimeoutMs: number;
   /** Stacks for the UI's Stack Trace tab (the `__stack_trace` query); off, that query says they are not enabled. */
   stackTraces: boolean;
+  /** The @temporalio/worker version to check our thread set-up against (tests); the installed one by default. */
+  sdkVersion?: string;
 }
 
 /**
@@ -51,9 +53,10 @@ export function workerClass(options: WorkflowRuntimeOptions): typeof Worker {
     ): Promise<WorkflowCreator> {
       const compiled = { ...compiledOptions, isolateExecutionTimeoutMs };
       if (options.stackTraces || compiled.debugMode) return super.createWorkflowCreator(workflowBundle, compiled, logger);
-      if (!threadSetUpMatches(INSTALLED_SDK_VERSION)) {
+      const sdkVersion = options.sdkVersion ?? INSTALLED_SDK_VERSION;
+      if (!threadSetUpMatches(sdkVersion)) {
         logger.warn(
-          `@temporalio/worker ${INSTALLED_SDK_VERSION} is not the ${CHECKED_SDK_MINOR}.x whose workflow thread set-up src/temporal/workflow-runtime.ts repeats: ` +
+          `@temporalio/worker ${sdkVersion} is not the ${CHECKED_SDK_MINOR}.x whose workflow thread set-up src/temporal/workflow-runtime.ts repeats: ` +
             "the worker runs the SDK's own set-up, with stack traces on, until that file is checked against this SDK",
         );
         return super.createWorkflowCreator(workflowBundle, compiled, logger);

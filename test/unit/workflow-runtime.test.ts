@@ -20,7 +20,7 @@ describe('how the worker runs workflow code (ECS_EXECUTOR_WORKFLOW_DEADLOCK_TIME
 
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
-    bundle = await bundleQuietly(require.resolve('../support/spin-workflow'));
+    bundle = await bundleQuietly(require.resolve('../support/runtime-workflows'));
   });
 
   afterAll(async () => {
@@ -40,11 +40,10 @@ describe('how the worker runs workflow code (ECS_EXECUTOR_WORKFLOW_DEADLOCK_TIME
         const result = await worker.runUntil(env.client.workflow.execute('spin', { taskQueue, workflowId: randomUUID(), args: [ROUNDS] }));
         expect(typeof result).toBe('number');
         const inits = send.mock.calls.flatMap(([input]) => (input.type === 'init' ? [input] : []));
-        // The SDK always sets this (5 s by default): undefined here can only be our doing.
-        expect(inits.map((init) => init.isolateExecutionTimeoutMs)).toEqual([undefined]);
-        // One thread, set up as the SDK sets up its own.
+        // One thread, set up as the SDK sets up its own, but for the timeout: the SDK always sets one
+        // (5 s by default), so undefined here can only be our doing.
         expect(inits).toEqual([
-          expect.objectContaining({ reuseV8Context: true, hasPatchActivationCallback: false, registeredActivityNames: new Set()}),
+          expect.objectContaining({ isolateExecutionTimeoutMs: undefined, reuseV8Context: true, hasPatchActivationCallback: false, registeredActivityNames: new Set() }),
         ]);
       } finally {
         send.mockRestore();
@@ -74,9 +73,9 @@ describe('how the worker runs workflow code (ECS_EXECUTOR_WORKFLOW_DEADLOCK_TIME
     expect(threadSetUpMatches('1.2.40')).toBe(false);
   });
 
-  const stackTraceOfWaitingWorkflow = async (stackTraces: boolean): Promise<string> => {
+  const stackTraceOfWaitingWorkflow = async (stackTraces: boolean, sdkVersion?: string): Promise<string> => {
     const taskQueue = `tq-${randomUUID()}`;
-    const worker = await workerFor(0, stackTraces, taskQueue);
+    const worker = await workerClass({ deadlockTimeoutMs: 0, stackTraces, sdkVersion }).create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle });
     const handle = await env.client.workflow.start('waitInCondition', { taskQueue, workflowId: randomUUID() });
     try {
       return await worker.runUntil(handle.query<string>('__stack_trace'));
@@ -96,6 +95,11 @@ describe('how the worker runs workflow code (ECS_EXECUTOR_WORKFLOW_DEADLOCK_TIME
 
   it('stack traces on: the stack-trace query shows where the workflow waits, in its source', async () => {
     const stack = await stackTraceOfWaitingWorkflow(true);
-    expect(stack).toMatch(/waitInCondition \(.*spin-workflow\.ts:\d+:\d+\)/);
+    expect(stack).toMatch(/waitInCondition \(.*runtime-workflows\.ts:\d+:\d+\)/);
+  });
+
+  it("on an SDK minor our thread set-up was not checked against, the worker runs the SDK's own, stack traces and all", async () => {
+    const stack = await stackTraceOfWaitingWorkflow(false, '1.25.0');
+    expect(stack).toMatch(/waitInCondition \(.*runtime-workflows\.ts:\d+:\d+\)/);
   });
 });

@@ -1,3 +1,4 @@
+/** Workflows for the test of how the worker runs workflow code (test/unit/workflow-runtime.test.ts). */
 import { condition } from '@temporalio/workflow';
 
 /** Pure arithmetic that never yields, for as many rounds as asked (the deadlock guard's test). */
