@@ -260,28 +260,30 @@ function detectionSplit(
   byArn: ReadonlyMap<string, EcsTaskRecord>,
   eventTimes: ReadonlyMap<string, ClosingTimes>,
 ): string {
-  const stages = {
-    'stopped → signal': [] as number[],
-    'signal → closed': [] as number[],
-    '(of which signal → a worker took it up': [] as number[],
-    'took it up → closed)': [] as number[],
-    'closed → sync()': [] as number[],
-  };
+  const stoppedToSignal: number[] = [];
+  const signalToClosed: number[] = [];
+  const signalToPickedUp: number[] = [];
+  const pickedUpToClosed: number[] = [];
+  const closedToSync: number[] = [];
   for (const [workflowId, final] of finals) {
     const task = final.arn !== undefined ? byArn.get(final.arn) : undefined;
     const stoppedAt = task?.executionStoppedAt ?? task?.stoppedAt;
     const { signalAt, pickedUpAt, closedAt } = eventTimes.get(workflowId) ?? {};
     if (stoppedAt === undefined || signalAt === undefined || closedAt === undefined) continue;
-    stages['stopped → signal'].push((signalAt - stoppedAt) / 1000);
-    stages['signal → closed'].push((closedAt - signalAt) / 1000);
+    stoppedToSignal.push((signalAt - stoppedAt) / 1000);
+    signalToClosed.push((closedAt - signalAt) / 1000);
     if (pickedUpAt !== undefined) {
-      stages['(of which signal → a worker took it up'].push((pickedUpAt - signalAt) / 1000);
-      stages['took it up → closed)'].push((closedAt - pickedUpAt) / 1000);
+      signalToPickedUp.push((pickedUpAt - signalAt) / 1000);
+      pickedUpToClosed.push((closedAt - pickedUpAt) / 1000);
     }
-    stages['closed → sync()'].push((final.at - closedAt) / 1000);
+    closedToSync.push((final.at - closedAt) / 1000);
   }
-  const parts = Object.entries(stages).map(([stage, values]) => `${stage} ${formatNumber(percentile(values, 50), 2)} / ${formatNumber(percentile(values, 99), 2)} s`);
-  return `detection by stage, p50 / p99 (${stages['stopped → signal'].length} tasks): ${parts.join('; ')}`;
+  const p50p99 = (values: number[]) => `${formatNumber(percentile(values, 50), 2)} / ${formatNumber(percentile(values, 99), 2)} s`;
+  return (
+    `detection by stage, p50 / p99 (${stoppedToSignal.length} tasks): stopped → signal ${p50p99(stoppedToSignal)}; ` +
+    `signal → closed ${p50p99(signalToClosed)} (of which signal → a worker took it up ${p50p99(signalToPickedUp)}; took it up → closed ${p50p99(pickedUpToClosed)}); ` +
+    `closed → sync() ${p50p99(closedToSync)}`
+  );
 }
 
 /** N tasks through our executor: submit all, sync() every --sync-seconds as a scheduler would, until every one is final. */
