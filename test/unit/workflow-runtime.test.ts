@@ -27,8 +27,8 @@ describe('how the worker runs workflow code (ECS_EXECUTOR_WORKFLOW_DEADLOCK_TIME
     await env?.teardown();
   });
 
-  const workerFor = async (deadlockTimeoutMs: number, stackTraces: boolean, taskQueue: string) =>
-    workerClass({ deadlockTimeoutMs, stackTraces }).create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle });
+  const workerFor = async (deadlockTimeoutMs: number, stackTraces: boolean, taskQueue: string, sdkVersion?: string) =>
+    workerClass({ deadlockTimeoutMs, stackTraces, sdkVersion }).create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle });
 
   describe.each([false, true])('stack traces %p', (stackTraces) => {
     it('deadlock guard off (0, the default): the workflow thread is given no timeout, so Node starts no watchdog, and workflows still run', async () => {
@@ -75,7 +75,7 @@ describe('how the worker runs workflow code (ECS_EXECUTOR_WORKFLOW_DEADLOCK_TIME
 
   const stackTraceOfWaitingWorkflow = async (stackTraces: boolean, sdkVersion?: string): Promise<string> => {
     const taskQueue = `tq-${randomUUID()}`;
-    const worker = await workerClass({ deadlockTimeoutMs: 0, stackTraces, sdkVersion }).create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle });
+    const worker = await workerFor(0, stackTraces, taskQueue, sdkVersion);
     const handle = await env.client.workflow.start('waitInCondition', { taskQueue, workflowId: randomUUID() });
     try {
       return await worker.runUntil(handle.query<string>('__stack_trace'));
