@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, startDevServer, type DevServer } from '../../src/dev/dev-server';
@@ -9,7 +9,8 @@ import { eventually, Gate, startE2e, uniqueKey, type E2eContext } from '../suppo
  * lost and no second ECS task is launched for it.
  */
 describe('a Temporal server restarted on its SQLite file (own dev server, local ECS endpoint)', () => {
-  const dbFilename = path.join(mkdtempSync(path.join(tmpdir(), 'e2e-restart-')), 'temporal.db');
+  const dbDir = mkdtempSync(path.join(tmpdir(), 'e2e-restart-'));
+  const dbFilename = path.join(dbDir, 'temporal.db');
   let port: number;
   let server: DevServer | undefined;
   let e2e: E2eContext;
@@ -24,6 +25,7 @@ describe('a Temporal server restarted on its SQLite file (own dev server, local 
   afterAll(async () => {
     await e2e?.teardown();
     await server?.stop();
+    rmSync(dbDir, { recursive: true, force: true });
   });
 
   it('completes a task that was running while the server restarted, with one RunTask', async () => {
