@@ -55,19 +55,34 @@ export async function preferredPort(port: number): Promise<number> {
   });
 }
 
+/**
+ * Workflows whose state the server keeps in memory. The CLI's dev server sets 8,096 (the server's
+ * own default is 128,000): fewer than the 10,000 tasks one worker tracks, so a workflow woken after
+ * its eviction was read back from the database first: 3.5 loads a workflow at 10,000 tracked tasks,
+ * one with this size, in about the same server memory (docs/design.md).
+ */
+export const HISTORY_CACHE_ENTRIES = 32_768;
+
+/** The `temporal` command line for a dev server on `port`, everything bound to 127.0.0.1. */
+export function devServerArgs(options: { port: number; namespace: string; uiPort?: number; dbFilename?: string; metricsPort?: number }): string[] {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--namespace', options.namespace, '--log-level', 'error'];
+  if (options.uiPort !== undefined) args.push('--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1');
+  else args.push('--headless');
+  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  if (options.metricsPort !== undefined) args.push('--metrics-port', String(options.metricsPort));
+  args.push('--dynamic-config-value', `history.hostLevelCacheMaxSize=${HISTORY_CACHE_ENTRIES}`);
+  for (const key of ALL_SEARCH_ATTRIBUTES) {
+    args.push('--search-attribute', `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`);
+  }
+  return args;
+}
+
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const port = options.port ?? (await freePort());
   const namespace = options.namespace ?? 'default';
   const ui = options.ui ?? true;
   const uiPort = ui ? (options.uiPort ?? (await freePort())) : undefined;
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'error'];
-  if (uiPort !== undefined) args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');
-  else args.push('--headless');
-  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
-  if (options.metricsPort !== undefined) args.push('--metrics-port', String(options.metricsPort));
-  for (const key of ALL_SEARCH_ATTRIBUTES) {
-    args.push('--search-attribute', `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`);
-  }
+  const args = devServerArgs({ port, namespace, uiPort, dbFilename: options.dbFilename, metricsPort: options.metricsPort });
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
