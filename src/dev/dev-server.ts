@@ -64,7 +64,7 @@ export async function preferredPort(port: number): Promise<number> {
 export const HISTORY_CACHE_ENTRIES = 32_768;
 
 /** The `temporal` command line for a dev server on `port`, everything bound to 127.0.0.1. */
-export function devServerArgs(options: { port: number; namespace: string; uiPort?: number; dbFilename?: string; metricsPort?: number }): string[] {
+export function devServerArgs(options: Pick<DevServerOptions, 'uiPort' | 'dbFilename' | 'metricsPort'> & { port: number; namespace: string }): string[] {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--namespace', options.namespace, '--log-level', 'error'];
   if (options.uiPort !== undefined) args.push('--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1');
   else args.push('--headless');
