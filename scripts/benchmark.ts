@@ -104,6 +104,7 @@ type OursFigure =
   | 'eventsPerTask'
   | 'observerEventsPerTask'
   | 'rpcPerTask'
+  | 'persistencePerTask'
   | 'cpuMsPerTask'
   | 'launchCpuMsPerTask'
   | 'launchWorkerCpuMsPerTask'
@@ -149,6 +150,7 @@ interface CpuSample {
 interface RunDetail {
   eventsByType: Record<string, number>;
   rpcByGroup: Record<string, number>;
+  persistenceByOperation: Record<string, number>;
   notes: string[];
 }
 
@@ -384,6 +386,7 @@ async function runOurs(stack: Stack, n: number, options: Options, bundle: string
         eventsPerTask: events.events,
         observerEventsPerTask: observerHistory.events / n,
         rpcPerTask: rpc.totalExcludingPolls,
+        persistencePerTask: metrics.persistence.requests / n,
         cpuMsPerTask: (1000 * (cpu.client + cpu.worker + cpu.server)) / n,
         launchCpuMsPerTask: launchCpu !== undefined ? (1000 * launchCpu) / n : undefined,
         launchWorkerCpuMsPerTask: atLaunchEnd !== undefined ? (1000 * atLaunchEnd.worker) / n : undefined,
@@ -407,7 +410,12 @@ async function runOurs(stack: Stack, n: number, options: Options, bundle: string
         serverPeakRssMiB: serverPeak / 2 ** 20,
         failures: failed,
       },
-      detail: { eventsByType: events.eventsByType, rpcByGroup: rpc as unknown as Record<string, number>, notes },
+      detail: {
+        eventsByType: events.eventsByType,
+        rpcByGroup: rpc as unknown as Record<string, number>,
+        persistenceByOperation: Object.fromEntries(Object.entries(metrics.persistence.requestsByOperation).map(([op, count]) => [op, count / n])),
+        notes,
+      },
     };
   } finally {
     await client.close();
@@ -542,6 +550,7 @@ function printSize(n: number, runs: Figures<OursFigure>[], details: RunDetail[],
           ['Temporal history events per task (task workflow)', 'eventsPerTask'],
           ['observer workflow events per task', 'observerEventsPerTask'],
           ['Temporal RPCs per task (no polls)', 'rpcPerTask'],
+          ['Temporal persistence calls per task (the server\'s database: one SQLite connection on the dev server)', 'persistencePerTask'],
           ['CPU per task until the last launch (ms, all our processes)', 'launchCpuMsPerTask'],
           ['  of it the worker (ms)', 'launchWorkerCpuMsPerTask'],
           ['cores busy until the last launch: Temporal server', 'launchServerCores'],
@@ -572,6 +581,13 @@ function printSize(n: number, runs: Figures<OursFigure>[], details: RunDetail[],
   const middle = details[Math.floor(details.length / 2)]!;
   say(`history events per task by type (run ${Math.floor(details.length / 2) + 1}): ${Object.entries(middle.eventsByType).map(([t, v]) => `${t} ${formatNumber(v, 2)}`).join(', ')}`);
   say(`Temporal RPCs per task by kind (run ${Math.floor(details.length / 2) + 1}): ${Object.entries(middle.rpcByGroup).filter(([, v]) => typeof v === 'number' && v > 0).map(([t, v]) => `${t} ${formatNumber(v, 2)}`).join(', ')}`);
+  say(
+    `Temporal persistence calls per task by operation (run ${Math.floor(details.length / 2) + 1}; 0.05 and more): ${Object.entries(middle.persistenceByOperation)
+      .filter(([, v]) => v >= 0.05)
+      .sort(([, a], [, b]) => b - a)
+      .map(([op, v]) => `${op} ${formatNumber(v, 2)}`)
+      .join(', ')}`,
+  );
   for (const note of details.flatMap((d) => d.notes)) say(`note: ${note}`);
 }
 

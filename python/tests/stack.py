@@ -150,6 +150,11 @@ def start_temporal(log_dir: Path, db_file: Path | None = None) -> TemporalServer
         args += ["--db-filename", str(db_file)]
     for name, kind in names.items():
         args += ["--search-attribute", f"{name}={_SA_TYPES[kind]}"]
+    # As the TypeScript side's dev server (DEV_SERVER_DYNAMIC_CONFIG in src/dev/dev-server.ts): the
+    # attributes above exist before the server serves, so its search-attribute cache needs no
+    # database read on every lookup.
+    for setting in ("history.hostLevelCacheMaxSize=32768", "system.forceSearchAttributesCacheRefreshOnRead=false"):
+        args += ["--dynamic-config-value", setting]
     proc = spawn(f"temporal-{port}", args, log_dir, os.environ)
     address = f"127.0.0.1:{port}"
 

@@ -28,11 +28,11 @@ describe('devServerArgs', () => {
     expect(valuesOf(args, '--metrics-port')).toEqual(['9300']);
   });
 
-  it("caches more workflows than the 10,000 tasks one worker tracks, not the CLI's 8,096", () => {
+  it("caches more workflows than the 10,000 tasks one worker tracks, and reads search attributes from the server's cache", () => {
     expect(HISTORY_CACHE_ENTRIES).toBeGreaterThan(10_000);
-    expect(valuesOf(devServerArgs({ port: 7300, namespace: 'default' }), '--dynamic-config-value')).toEqual([
-      `history.hostLevelCacheMaxSize=${HISTORY_CACHE_ENTRIES}`,
-    ]);
+    expect(valuesOf(devServerArgs({ port: 7300, namespace: 'default' }), '--dynamic-config-value').sort()).toEqual(
+      [`history.hostLevelCacheMaxSize=${HISTORY_CACHE_ENTRIES}`, 'system.forceSearchAttributesCacheRefreshOnRead=false'].sort(),
+    );
   });
 
   it('registers every search attribute the workflows upsert, with the type the README gives it', () => {
