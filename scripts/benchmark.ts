@@ -6,7 +6,7 @@
  * each one's own. Figures are medians over --runs runs, with min–max.
  *
  *   npm run bench -- [--sizes 1000] [--runs 3] [--task-seconds 20] [--compare-airflow]
- *   npm run bench -- --tracked 10000 [--tracked-seconds 300]    (10,000 long-running tasks on one worker)
+ *   npm run bench -- --tracked 10000 [--tracked-seconds 300] [--tracked-spread-seconds 0]    (10,000 long-running tasks on one worker)
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -29,7 +29,7 @@ import { combineRuns, formatNumber, formatTable, percentile, printComparisonTabl
 import { deltaTemporalMetrics, rpcPerTask, scrapeTemporalMetricsSettled } from './bench/temporal-metrics';
 
 const USAGE = `usage: npm run bench -- [--sizes 1000] [--runs 3] [--task-seconds 20] [--sync-seconds 1] [--compare-airflow]
-                        [--tracked 10000 [--tracked-seconds 300]] [--timeout-seconds 1800]
+                        [--tracked 10000 [--tracked-seconds 300] [--tracked-spread-seconds 0]] [--timeout-seconds 1800]
                         [--worker-env KEY=VALUE ...]   (experiments: our worker's settings; default: none)`;
 
 interface Options {
@@ -38,10 +38,13 @@ interface Options {
   sizes: number[];
   runs: number;
   taskSeconds: number;
+  /** Task i of n runs taskSeconds + taskSpreadSeconds × i / n: its stops spread over that much more time than its launches. */
+  taskSpreadSeconds: number;
   syncSeconds: number;
   compareAirflow: boolean;
   tracked: number;
   trackedSeconds: number;
+  trackedSpreadSeconds: number;
   timeoutSeconds: number;
 }
 
@@ -56,6 +59,7 @@ function parseOptions(argv: string[]): Options {
       'compare-airflow': { type: 'boolean' },
       tracked: { type: 'string' },
       'tracked-seconds': { type: 'string' },
+      'tracked-spread-seconds': { type: 'string' },
       'timeout-seconds': { type: 'string' },
       'worker-env': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
@@ -71,6 +75,12 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} expects a positive number, got ${JSON.stringify(raw)}\n${USAGE}`);
     return n;
   };
+  const nonNegative = (flag: string, raw: string | undefined): number => {
+    if (raw === undefined) return 0;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`${flag} expects a number of seconds, 0 or more, got ${JSON.stringify(raw)}\n${USAGE}`);
+    return n;
+  };
   const workerEnv = Object.fromEntries(
     (values['worker-env'] ?? []).map((pair) => {
       const at = pair.indexOf('=');
@@ -83,10 +93,12 @@ function parseOptions(argv: string[]): Options {
     sizes: values.sizes !== undefined ? values.sizes.split(',').map((s) => positive('--sizes', s.trim(), 0)) : [1000],
     runs: positive('--runs', values.runs, 3),
     taskSeconds: positive('--task-seconds', values['task-seconds'], 20),
+    taskSpreadSeconds: 0,
     syncSeconds: positive('--sync-seconds', values['sync-seconds'], 1),
     compareAirflow: values['compare-airflow'] ?? false,
     tracked: values.tracked !== undefined ? positive('--tracked', values.tracked, 0) : 0,
     trackedSeconds: positive('--tracked-seconds', values['tracked-seconds'], 300),
+    trackedSpreadSeconds: nonNegative('--tracked-spread-seconds', values['tracked-spread-seconds']),
     timeoutSeconds: positive('--timeout-seconds', values['timeout-seconds'], 1800),
   };
 }
@@ -100,6 +112,7 @@ const POLL_SECONDS = 10;
 
 type OursFigure =
   | 'launchPerSecond'
+  | 'stopPerSecond'
   | 'submitPerSecond'
   | 'eventsPerTask'
   | 'observerEventsPerTask'
@@ -317,7 +330,7 @@ async function runOurs(stack: Stack, n: number, options: Options, bundle: string
     const runId = `bench__${new Date().toISOString()}`;
     const requests: SubmitRequest[] = Array.from({ length: n }, (_, i) => ({
       key: { dagId: 'bench', taskId: `task_${i}`, runId, tryNumber: 1, mapIndex: -1 },
-      command: ['sleep', String(options.taskSeconds)],
+      command: ['sleep', String(Math.round(1000 * (options.taskSeconds + (options.taskSpreadSeconds * i) / n)) / 1000)],
     }));
     const submitStart = Date.now();
     const submitted = await client.executeMany(requests);
@@ -348,6 +361,8 @@ async function runOurs(stack: Stack, n: number, options: Options, bundle: string
     const { tasks } = await getJson<{ tasks: EcsTaskRecord[] }>(`${stack.ecsUrl}/_local/tasks?startedBy=${encodeURIComponent(startedByMarker('default', name))}`);
     const byArn = new Map(tasks.map((t) => [t.taskArn, t]));
     const lastLaunch = Math.max(...tasks.map((t) => t.createdAt));
+    const stoppedAts = tasks.flatMap((t) => (t.stoppedAt !== undefined ? [t.stoppedAt] : []));
+    const stopSpan = stoppedAts.length > 1 ? Math.max(...stoppedAts) - Math.min(...stoppedAts) : 0;
     const atLaunchEnd = cpuSamples.find((c) => c.at >= lastLaunch);
     const launchCpu = atLaunchEnd?.total;
     // Cores each process kept busy from the first submit to the sample after the last launch: a server near its share of the machine is what holds the launch.
@@ -382,6 +397,7 @@ async function runOurs(stack: Stack, n: number, options: Options, bundle: string
     return {
       figures: {
         launchPerSecond: n / ((lastLaunch - submitStart) / 1000),
+        stopPerSecond: stopSpan > 0 ? n / (stopSpan / 1000) : undefined,
         submitPerSecond: n / ((submitEnd - submitStart) / 1000),
         eventsPerTask: events.events,
         observerEventsPerTask: observerHistory.events / n,
@@ -594,16 +610,18 @@ function printSize(n: number, runs: Figures<OursFigure>[], details: RunDetail[],
 /** 10,000 (--tracked) long-running tasks on one worker: none missed or stuck, RSS, and detection of each within the interval. */
 async function runTracked(options: Options, bundle: string, log: (line: string) => void): Promise<void> {
   const n = options.tracked;
-  say(`\n== ${n} concurrently tracked tasks of ${options.trackedSeconds} s on one worker ==`);
+  const spread = options.trackedSpreadSeconds > 0 ? ` to ${options.trackedSeconds + options.trackedSpreadSeconds} s (their stops spread over ${options.trackedSpreadSeconds} s more than their launches)` : '';
+  say(`\n== ${n} concurrently tracked tasks of ${options.trackedSeconds} s${spread} on one worker ==`);
   const stack = await startStack(log);
   try {
-    const result = await runOurs(stack, n, { ...options, taskSeconds: options.trackedSeconds }, bundle, log);
+    const result = await runOurs(stack, n, { ...options, taskSeconds: options.trackedSeconds, taskSpreadSeconds: options.trackedSpreadSeconds }, bundle, log);
     const f = result.figures;
     say(
       formatTable(
         ['figure', 'value'],
         [
           ['launch throughput (tasks/s)', formatNumber(f.launchPerSecond, 1)],
+          ['tasks stopping, first stop → last (tasks/s)', formatNumber(f.stopPerSecond, 1)],
           ['tasks not SUCCESS (missed, stuck or failed)', formatNumber(f.failures, 0)],
           ['detection latency p50 / p99 (s)', `${formatNumber(f.detectP50, 2)} / ${formatNumber(f.detectP99, 2)}`],
           [`DescribeTasks calls per ${POLL_SECONDS} s interval (max)`, formatNumber(f.describePerInterval, 0)],
