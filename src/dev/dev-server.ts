@@ -69,8 +69,8 @@ export const HISTORY_CACHE_ENTRIES = 32_768;
  * attributes then reads the cluster metadata from the database: about 14 such reads and 6
  * namespace reads a task, on the one SQLite connection every other write waits for. We register
  * all our attributes when the server starts (`--search-attribute`, written before it serves), so
- * the server's own 60 s cache is always right for us. Turning the refresh off took 3.5–4.5 ms of
- * server CPU off each task and raised launch by 10–25 % (docs/design.md).
+ * the server's own 60 s cache is always right for us. Turning the refresh off took 3.1–4.5 ms of
+ * server CPU off each task and raised launch by 10–22 % (docs/design.md).
  */
 export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string | number | boolean>> = {
   'history.hostLevelCacheMaxSize': HISTORY_CACHE_ENTRIES,
