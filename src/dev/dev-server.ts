@@ -72,7 +72,7 @@ export const HISTORY_CACHE_ENTRIES = 32_768;
  * the server's own 60 s cache is always right for us. Turning the refresh off took 3.1–4.5 ms of
  * server CPU off each task and raised launch by 10–22 % (docs/design.md).
  */
-export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string | number | boolean>> = {
+const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string | number | boolean>> = {
   'history.hostLevelCacheMaxSize': HISTORY_CACHE_ENTRIES,
   'system.forceSearchAttributesCacheRefreshOnRead': false,
 };
