@@ -28,6 +28,11 @@ export interface ObserverProgress {
 
 interface Entry extends TrackedTask {
   workflowId: string;
+  /**
+   * The run visibility listed. Signalled by run, the server finds the workflow without first
+   * reading which run is current: one database read less for every task that stops.
+   */
+  runId: string;
   /** When it is next to be described (`dueCalls`); unset until its first tick. */
   dueAtMs?: number;
 }
@@ -142,8 +147,12 @@ class ClusterObserver {
   private track(arn: string, info: WorkflowExecutionInfo, changedAtMs: number): void {
     if (this.recentlyDone.has(arn)) return;
     const entry = this.tracked.get(arn);
-    if (entry !== undefined && entry.workflowId === info.workflowId) return;
-    this.tracked.set(arn, { workflowId: info.workflowId, trackedSinceMs: changedAtMs, seen: false, runningSent: false });
+    if (entry !== undefined && entry.workflowId === info.workflowId) {
+      // A run that continued as new tracks the same task: what was learned of it stays.
+      entry.runId = info.runId;
+      return;
+    }
+    this.tracked.set(arn, { workflowId: info.workflowId, runId: info.runId, trackedSinceMs: changedAtMs, seen: false, runningSent: false });
   }
 
   /** This tick's DescribeTasks calls, without the tasks still being described; answers are acted on as they arrive. */
@@ -211,7 +220,7 @@ class ClusterObserver {
 
   private async signal(arn: string, entry: Entry, observation: EcsObservation): Promise<void> {
     try {
-      await this.signalSlot(() => this.client.workflow.getHandle(entry.workflowId).signal(ecsObservationSignal, observation));
+      await this.signalSlot(() => this.signalRun(entry, observation));
       this.progress.signals += 1;
       if (observation.kind === 'RUNNING') {
         entry.runningSent = true;
@@ -226,6 +235,16 @@ class ClusterObserver {
         return;
       }
       this.note(`could not signal ${entry.workflowId} about ${arn} (${String(err)}); trying again next round`);
+    }
+  }
+
+  /** The listed run, or, when that run has closed (it may have continued as new), the workflow's current run. */
+  private async signalRun(entry: Entry, observation: EcsObservation): Promise<void> {
+    try {
+      await this.client.workflow.getHandle(entry.workflowId, entry.runId).signal(ecsObservationSignal, observation);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      await this.client.workflow.getHandle(entry.workflowId).signal(ecsObservationSignal, observation);
     }
   }
 

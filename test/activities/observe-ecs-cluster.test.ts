@@ -31,8 +31,10 @@ function deferred<T>() {
 
 /** The workflows visibility knows, the signals they got, and ECS's tasks. */
 class World {
-  readonly workflows = new Map<string, { workflowId: string; taskArn: string; changedAt: Date; running: boolean }>();
-  readonly signals: { workflowId: string; observation: EcsObservation }[] = [];
+  /** A workflow as visibility lists it: its current run, and the runs it has continued as new from. */
+  readonly workflows = new Map<string, { workflowId: string; runId: string; closedRuns: Set<string>; taskArn: string; changedAt: Date; running: boolean }>();
+  /** Each signal, with the run ID it named (none when it asked for the current run). */
+  readonly signals: { workflowId: string; runId?: string; observation: EcsObservation }[] = [];
   readonly ecsTasks = new Map<string, Task>();
   readonly describeCalls: string[][] = [];
   /** Holds DescribeTasks calls that ask about any of these ARNs until the test releases them. */
@@ -48,7 +50,7 @@ class World {
   track(n: number, lastStatus = 'PENDING'): string {
     const arn = taskArn(n);
     const workflowId = `airflow-task/dag/t${n}/r/-1/1`;
-    this.workflows.set(workflowId, { workflowId, taskArn: arn, changedAt: new Date(), running: true });
+    this.workflows.set(workflowId, { workflowId, runId: `run-${n}-1`, closedRuns: new Set(), taskArn: arn, changedAt: new Date(), running: true });
     this.setStatus(arn, lastStatus);
     return arn;
   }
@@ -65,6 +67,14 @@ class World {
     });
   }
 
+  /** The workflow continues as new: a new run, still tracking the same task. */
+  continueAsNew(workflowId: string): string {
+    const workflow = this.workflows.get(workflowId)!;
+    workflow.closedRuns.add(workflow.runId);
+    workflow.runId = `${workflow.runId}+`;
+    return workflow.runId;
+  }
+
   signalsFor(arn: string): string[] {
     return this.signals.filter((s) => s.observation.taskArn === arn).map((s) => s.observation.kind);
   }
@@ -74,8 +84,9 @@ class World {
   }
 
   client(): Client {
-    const info = (w: { workflowId: string; taskArn: string; changedAt: Date }) => ({
+    const info = (w: { workflowId: string; runId: string; taskArn: string; changedAt: Date }) => ({
       workflowId: w.workflowId,
+      runId: w.runId,
       typedSearchAttributes: new TypedSearchAttributes([
         { key: SearchAttributes.taskArn, value: w.taskArn },
         { key: SearchAttributes.stateChangedAt, value: w.changedAt },
@@ -96,11 +107,12 @@ class World {
         yield* rows;
       })();
     };
-    const getHandle = (workflowId: string) => ({
+    const getHandle = (workflowId: string, runId?: string) => ({
       signal: async (_def: unknown, observation: EcsObservation) => {
         const workflow = this.workflows.get(workflowId);
-        if (workflow === undefined || !workflow.running) throw new WorkflowNotFoundError('workflow execution already completed', workflowId, undefined);
-        this.signals.push({ workflowId, observation });
+        const closed = workflow === undefined || !workflow.running || (runId !== undefined && runId !== workflow.runId);
+        if (closed) throw new WorkflowNotFoundError('workflow execution already completed', workflowId, runId);
+        this.signals.push({ workflowId, runId, observation });
       },
     });
     return { workflow: { list, getHandle } } as unknown as Client;
@@ -291,6 +303,36 @@ describe('observeEcsCluster (mocked ECS, fake visibility)', () => {
       await moreRounds(observer, 3);
       expect(world.describedTimes(arn)).toBe(described);
       expect(world.signals).toEqual([]);
+    } finally {
+      await observer.stop();
+    }
+  });
+
+  it('signals the run visibility listed, and the current run when that run has continued as new', async () => {
+    const world = new World();
+    world.mockEcs();
+    const listedLate = world.track(1, 'PENDING');
+    const listedAgain = world.track(2, 'PENDING');
+    const observer = runObserver(world);
+    try {
+      await moreRounds(observer, 2);
+      const newRun = world.continueAsNew('airflow-task/dag/t2/r/-1/1');
+      await moreRounds(observer, 4);
+      // The next run is not listed yet when this one continues as new: the signal to the listed run finds it closed.
+      world.listingLags = true;
+      world.continueAsNew('airflow-task/dag/t1/r/-1/1');
+      world.setStatus(listedLate, 'STOPPED');
+      world.setStatus(listedAgain, 'STOPPED');
+      await eventually(() => world.signals.length === 2, 'both FINISHED signals', 10_000, 5);
+      await moreRounds(observer, 3);
+      expect(world.signals.map((s) => [s.observation.taskArn, s.observation.kind, s.runId])).toEqual(
+        expect.arrayContaining([
+          [listedAgain, 'FINISHED', newRun],
+          [listedLate, 'FINISHED', undefined],
+        ]),
+      );
+      expect(world.signals).toHaveLength(2);
+      expect(observer.latest()?.tracked).toBe(0);
     } finally {
       await observer.stop();
     }
