@@ -11,6 +11,7 @@ import type { AppLogger } from './logger';
 import { buildRunTaskTemplate } from './rules/run-task-template';
 import type { ExecutorConfig } from './settings';
 import { workerClass } from './temporal/workflow-runtime';
+import { PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './temporal/workflow-bundle';
 import { temporalConnectConfig, type TemporalTarget } from './temporal-connection';
 import type { JsonObject } from './types';
 
@@ -121,11 +122,11 @@ export async function createEcsWorker(options: EcsWorkerOptions): Promise<EcsWor
     activities = createEcsActivities(activityOptions);
   }
 
-  const workflowSource: Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> = options.workflowBundle
+  const workflowSource: Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle' | 'bundlerOptions'> = options.workflowBundle
     ? { workflowBundle: options.workflowBundle }
     : runtime.workflowBundlePath
       ? { workflowBundle: { codePath: runtime.workflowBundlePath } }
-      : { workflowsPath: require.resolve('./workflows') };
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: [...PRELOADED_WORKFLOW_MODULES] } };
 
   const worker = await workerClass({ deadlockTimeoutMs: runtime.workflowDeadlockTimeoutMs, stackTraces: runtime.workflowStackTraces }).create({
     connection,
