@@ -48,9 +48,14 @@ async function runTask(steps: LaunchStep[], options: { maxAttempts?: number } = 
 }
 
 /** Seconds between the starts of consecutive attempts, in workflow time (the server's skipped clock). */
+/**
+ * The backoff before each relaunch: from when the workflow learnt how the attempt before ended
+ * (the observer's word, or the launch's own failure) to the next attempt. Not from the attempt's
+ * start: the fake observer's word comes in real time, which a loaded machine stretches.
+ */
 function secondsBetweenAttempts(result: AirflowTaskResult): number[] {
-  const starts = result.status.attempts.map((a) => Date.parse(a.at));
-  return starts.slice(1).map((t, i) => Math.round((t - starts[i]!) / 1000));
+  const { attempts } = result.status;
+  return attempts.slice(1).map((next, i) => Math.round((Date.parse(next.at) - Date.parse(attempts[i]!.observedAt ?? attempts[i]!.at)) / 1000));
 }
 
 describe('airflowTaskWorkflow on the time-skipping server', () => {
