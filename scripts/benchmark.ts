@@ -22,7 +22,7 @@ import { FRESH_OVERLAP_MS, type FeedStats } from '../src/client/sync';
 import { observerWorkflowId } from '../src/contract/ids';
 import { measureEndpointCeiling } from '../src/dev/local-ecs/measure-ceiling';
 import { startedByMarker } from '../src/rules/started-by';
-import { PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from '../src/temporal/workflow-bundle';
+import { ourWorkflowBundle } from '../src/temporal/workflow-bundle';
 import { collectHistoryStats, perTask, type HistoryEvent } from './bench/history-stats';
 import { readProcCpu } from './bench/proc-stats';
 import { buildCompiled, REPO, startLocalEcsProcess, startTemporal, startWorkerProcess, type Proc } from './bench/stack';
@@ -237,7 +237,7 @@ async function buildBundles(): Promise<{ executor: string; floor: string }> {
   const quiet = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, log: () => undefined };
   const executor = path.join(cacheDir, 'workflow-bundle.js');
   const floor = path.join(cacheDir, 'floor-bundle.js');
-  writeFileSync(executor, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: [...PRELOADED_WORKFLOW_MODULES], logger: quiet })).code);
+  writeFileSync(executor, (await bundleWorkflowCode({ ...ourWorkflowBundle(), logger: quiet })).code);
   writeFileSync(floor, (await bundleWorkflowCode({ workflowsPath: path.join(REPO, 'scripts', 'bench', 'floor-workflows.ts'), logger: quiet })).code);
   return { executor, floor };
 }

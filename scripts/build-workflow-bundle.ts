@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from '../src/temporal/workflow-bundle';
+import { ourWorkflowBundle } from '../src/temporal/workflow-bundle';
 
 /**
  * Pre-builds the workflow bundle for production workers (ECS_EXECUTOR_WORKFLOW_BUNDLE), so a
@@ -9,7 +9,7 @@ import { PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from '../src/temporal/work
  */
 async function main(): Promise<void> {
   const out = path.resolve(process.argv[2] ?? path.join(__dirname, '..', 'lib', 'workflow-bundle.js'));
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: [...PRELOADED_WORKFLOW_MODULES] });
+  const { code } = await bundleWorkflowCode(ourWorkflowBundle());
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, code);
   process.stdout.write(`workflow bundle written to ${out}; set ECS_EXECUTOR_WORKFLOW_BUNDLE=${out}\n`);

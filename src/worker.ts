@@ -11,7 +11,7 @@ import type { AppLogger } from './logger';
 import { buildRunTaskTemplate } from './rules/run-task-template';
 import type { ExecutorConfig } from './settings';
 import { workerClass } from './temporal/workflow-runtime';
-import { PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './temporal/workflow-bundle';
+import { ourWorkflowBundle } from './temporal/workflow-bundle';
 import { temporalConnectConfig, type TemporalTarget } from './temporal-connection';
 import type { JsonObject } from './types';
 
@@ -122,11 +122,12 @@ export async function createEcsWorker(options: EcsWorkerOptions): Promise<EcsWor
     activities = createEcsActivities(activityOptions);
   }
 
+  const { workflowsPath, preloadModules } = ourWorkflowBundle();
   const workflowSource: Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle' | 'bundlerOptions'> = options.workflowBundle
     ? { workflowBundle: options.workflowBundle }
     : runtime.workflowBundlePath
       ? { workflowBundle: { codePath: runtime.workflowBundlePath } }
-      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: [...PRELOADED_WORKFLOW_MODULES] } };
+      : { workflowsPath, bundlerOptions: { preloadModules } };
 
   const worker = await workerClass({ deadlockTimeoutMs: runtime.workflowDeadlockTimeoutMs, stackTraces: runtime.workflowStackTraces }).create({
     connection,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, type WorkflowBundlePath, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from '../../src/temporal/workflow-bundle';
+import { ourWorkflowBundle } from '../../src/temporal/workflow-bundle';
 
 /**
  * Our workflows bundled once per test run (by global setup, beside starting the dev server) into
@@ -11,14 +11,15 @@ import { PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from '../../src/temporal/w
 const BUNDLE_PATH_ENV = 'TEST_WORKFLOW_BUNDLE';
 
 /** Bundles the workflows at `workflowsPath` without webpack's report, which is noise in tests. */
-export function bundleQuietly(workflowsPath: string, preloadModules: readonly string[] = []): Promise<WorkflowBundleWithSourceMap> {
+export function bundleQuietly(workflowsPath: string, preloadModules: string[] = []): Promise<WorkflowBundleWithSourceMap> {
   const noop = () => undefined;
-  return bundleWorkflowCode({ workflowsPath, preloadModules: [...preloadModules], logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop } });
+  return bundleWorkflowCode({ workflowsPath, preloadModules, logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop } });
 }
 
 /** Bundles src/workflows into a fresh temporary directory and tells the test files where it is. */
 export async function buildRunWideBundle(): Promise<{ dispose(): void }> {
-  const { code } = await bundleQuietly(WORKFLOWS_PATH, PRELOADED_WORKFLOW_MODULES);
+  const { workflowsPath, preloadModules } = ourWorkflowBundle();
+  const { code } = await bundleQuietly(workflowsPath, preloadModules);
   const dir = mkdtempSync(path.join(tmpdir(), 'ecs-executor-test-bundle-'));
   const codePath = path.join(dir, 'workflow-bundle.js');
   writeFileSync(codePath, code);
