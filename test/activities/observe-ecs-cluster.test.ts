@@ -31,8 +31,8 @@ function deferred<T>() {
 
 /** The workflows visibility knows, the signals they got, and ECS's tasks. */
 class World {
-  /** A workflow as visibility lists it: its current run, and the runs it has continued as new from. */
-  readonly workflows = new Map<string, { workflowId: string; runId: string; closedRuns: Set<string>; taskArn: string; changedAt: Date; running: boolean }>();
+  /** A workflow as visibility lists it, with its current run: a signal to any other run finds that run closed. */
+  readonly workflows = new Map<string, { workflowId: string; runId: string; taskArn: string; changedAt: Date; running: boolean }>();
   /** Each signal, with the run ID it named (none when it asked for the current run). */
   readonly signals: { workflowId: string; runId?: string; observation: EcsObservation }[] = [];
   readonly ecsTasks = new Map<string, Task>();
@@ -46,11 +46,13 @@ class World {
   /** Holds tracked-set reads until the test releases them (a slow visibility answer); counts those held. */
   holdListing?: ReturnType<typeof deferred<void>>;
   heldListings = 0;
+  /** Tracked-set reads the observer has read to the end. */
+  listingsRead = 0;
 
   track(n: number, lastStatus = 'PENDING'): string {
     const arn = taskArn(n);
     const workflowId = `airflow-task/dag/t${n}/r/-1/1`;
-    this.workflows.set(workflowId, { workflowId, runId: `run-${n}-1`, closedRuns: new Set(), taskArn: arn, changedAt: new Date(), running: true });
+    this.workflows.set(workflowId, { workflowId, runId: `run-${n}-1`, taskArn: arn, changedAt: new Date(), running: true });
     this.setStatus(arn, lastStatus);
     return arn;
   }
@@ -70,7 +72,6 @@ class World {
   /** The workflow continues as new: a new run, still tracking the same task. */
   continueAsNew(workflowId: string): string {
     const workflow = this.workflows.get(workflowId)!;
-    workflow.closedRuns.add(workflow.runId);
     workflow.runId = `${workflow.runId}+`;
     return workflow.runId;
   }
@@ -99,12 +100,14 @@ class World {
       const rows = asked === undefined && this.listingLags ? [] : running.filter((w) => asked === undefined || asked.has(w.taskArn)).map(info);
       const hold = asked === undefined ? this.holdListing : undefined;
       const held = () => (this.heldListings += 1);
+      const read = () => (this.listingsRead += asked === undefined ? 1 : 0);
       return (async function* () {
         if (hold !== undefined) {
           held();
           await hold.promise;
         }
         yield* rows;
+        read();
       })();
     };
     const getHandle = (workflowId: string, runId?: string) => ({
@@ -317,7 +320,9 @@ describe('observeEcsCluster (mocked ECS, fake visibility)', () => {
     try {
       await moreRounds(observer, 2);
       const newRun = world.continueAsNew('airflow-task/dag/t2/r/-1/1');
-      await moreRounds(observer, 4);
+      // Two reads to the end: the second began after the first ended, so after the new run was listed.
+      const read = world.listingsRead;
+      await eventually(() => world.listingsRead >= read + 2, 'the new run listed', 10_000, 5);
       // The next run is not listed yet when this one continues as new: the signal to the listed run finds it closed.
       world.listingLags = true;
       world.continueAsNew('airflow-task/dag/t1/r/-1/1');

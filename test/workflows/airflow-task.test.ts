@@ -47,13 +47,13 @@ async function runTask(steps: LaunchStep[], options: { maxAttempts?: number } = 
   return { fake, result, input };
 }
 
-/** Seconds between the starts of consecutive attempts, in workflow time (the server's skipped clock). */
 /**
- * The backoff before each relaunch: from when the workflow learnt how the attempt before ended
- * (the observer's word, or the launch's own failure) to the next attempt. Not from the attempt's
+ * The backoff before each relaunch, in workflow time (the server's skipped clock): from when the
+ * workflow learnt how the attempt before ended (the observer's word, or the launch's own failure)
+ * to the next attempt. Not from the attempt's
  * start: the fake observer's word comes in real time, which a loaded machine stretches.
  */
-function secondsBetweenAttempts(result: AirflowTaskResult): number[] {
+function backoffSeconds(result: AirflowTaskResult): number[] {
   const { attempts } = result.status;
   return attempts.slice(1).map((next, i) => Math.round((Date.parse(next.at) - Date.parse(attempts[i]!.observedAt ?? attempts[i]!.at)) / 1000));
 }
@@ -114,7 +114,7 @@ describe('airflowTaskWorkflow on the time-skipping server', () => {
   it('retries failed launches after exactly 4 s and 16 s, then succeeds', async () => {
     const { result } = await runTask([{ failures: ['RESOURCE:MEMORY'] }, { failures: ['AGENT'] }, { launch: 'success' }]);
     expect(result.state).toBe('SUCCESS');
-    expect(secondsBetweenAttempts(result)).toEqual([4, 16]);
+    expect(backoffSeconds(result)).toEqual([4, 16]);
   });
 
   it('marks the task FAILED with every reason once max_run_task_attempts launches failed', async () => {
@@ -157,7 +157,7 @@ describe('airflowTaskWorkflow on the time-skipping server', () => {
     const { fake, result } = await runTask([{ launch: 'exit1' }, { launch: 'success' }]);
     expect(result).toMatchObject({ state: 'SUCCESS', attempts: 2 });
     expect(fake.successfulLaunches).toBe(2);
-    expect(secondsBetweenAttempts(result)).toEqual([4]);
+    expect(backoffSeconds(result)).toEqual([4]);
   });
 
   it('relaunches a task that stopped before it started (REMOVED)', async () => {
@@ -179,7 +179,7 @@ describe('airflowTaskWorkflow on the time-skipping server', () => {
     expect(fake.launches).toHaveLength(3);
     expect(result.state).toBe('FAILED');
     expect(result.reason).toContain('has failed a maximum of 3 times');
-    expect(secondsBetweenAttempts(result)).toEqual([4, 16]);
+    expect(backoffSeconds(result)).toEqual([4, 16]);
   });
 
   it('records ARN, ECS status, stop code, exit codes and reasons for every attempt', async () => {
@@ -195,7 +195,7 @@ describe('airflowTaskWorkflow on the time-skipping server', () => {
   it('skips hours of backoff timers in seconds of wall time', async () => {
     const started = Date.now();
     const { fake, result } = await runTask([{ failures: ['RESOURCE:MEMORY'] }], { maxAttempts: 30 });
-    const skippedSeconds = secondsBetweenAttempts(result).reduce((a, b) => a + b, 0);
+    const skippedSeconds = backoffSeconds(result).reduce((a, b) => a + b, 0);
     expect(result.state).toBe('FAILED');
     expect(fake.launches).toHaveLength(30);
     expect(skippedSeconds).toBe(4 + 16 + 64 + 120 * 26);
