@@ -9,7 +9,7 @@ import { EcsClientProvider } from './ecs/ecs-client';
 import { assertEcsHealthy } from './ecs/health';
 import type { AppLogger } from './logger';
 import { buildRunTaskTemplate } from './rules/run-task-template';
-import type { ExecutorConfig } from './settings';
+import type { ExecutorConfig, PollerSetting } from './settings';
 import { workerClass } from './temporal/workflow-runtime';
 import { ourWorkflowBundle } from './temporal/workflow-bundle';
 import { temporalConnectConfig, type TemporalTarget } from './temporal-connection';
@@ -29,6 +29,7 @@ export interface WorkerRuntime {
   maxConcurrentEcsCalls: number;
   maxCachedWorkflows: number;
   maxConcurrentWorkflowTasks: number;
+  workflowTaskPollers: PollerSetting;
   stickyQueueTimeoutMs: number;
   /** 0: workflow code runs without the SDK's per-call watchdog (see temporal/workflow-runtime.ts). */
   workflowDeadlockTimeoutMs: number;
@@ -138,6 +139,7 @@ export async function createEcsWorker(options: EcsWorkerOptions): Promise<EcsWor
     dataConverter: options.dataConverter,
     maxCachedWorkflows: runtime.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: runtime.maxConcurrentWorkflowTasks,
+    workflowTaskPollerBehavior: runtime.workflowTaskPollers,
     stickyQueueScheduleToStartTimeout: runtime.stickyQueueTimeoutMs,
     maxConcurrentActivityTaskExecutions: runtime.maxConcurrentEcsCalls,
     maxConcurrentLocalActivityExecutions: runtime.maxConcurrentEcsCalls,

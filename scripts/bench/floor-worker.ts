@@ -3,6 +3,7 @@
  * with TEMPORAL_ADDRESS and FLOOR_TASK_QUEUE set. Prints "floor worker ready" once polling.
  */
 import { NativeConnection } from '@temporalio/worker';
+import { RUNTIME_SETTINGS } from '../../src/settings';
 import { workerClass } from '../../src/temporal/workflow-runtime';
 
 async function main(): Promise<void> {
@@ -14,6 +15,8 @@ async function main(): Promise<void> {
     workflowBundle: { codePath: process.env.FLOOR_BUNDLE ?? '' },
     activities: { noop: async () => undefined },
     maxCachedWorkflows: 2000,
+    // Our worker's poller setting, so a change of it moves the floor too.
+    workflowTaskPollerBehavior: RUNTIME_SETTINGS.workflowTaskPollers.schema.parse(process.env[RUNTIME_SETTINGS.workflowTaskPollers.env]),
   });
   process.stdout.write('floor worker ready\n');
   await worker.run();

@@ -261,6 +261,16 @@ export function loadRuntimeConfig(env: Env = process.env): RuntimeConfig {
     );
   }
 
+  if (
+    has(values, 'workflowTaskPollers', 'maxConcurrentWorkflowTasks') &&
+    values.workflowTaskPollers.type === 'simple-maximum' &&
+    values.workflowTaskPollers.maximum > values.maxConcurrentWorkflowTasks
+  ) {
+    problems.push(
+      `${name('workflowTaskPollers')} (${values.workflowTaskPollers.maximum}) is more than ${name('maxConcurrentWorkflowTasks')} (${values.maxConcurrentWorkflowTasks}): ` +
+        'each poll needs a free workflow-task slot, so the worker never opens more polls than it runs workflow tasks at once; lower the first or raise the second',
+    );
+  }
   let codecKeyRing: CodecKeyRing | undefined;
   if (has(values, 'codecKeyFile', 'codecKey', 'codecKeyId')) {
     try {

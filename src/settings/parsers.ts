@@ -32,6 +32,20 @@ export const wholeNumber = (min: number, max: number) => {
   return z.string().trim().regex(/^\d+$/, expected).transform(Number).pipe(z.number().int().min(min, expected).max(max, expected));
 };
 
+/** How a worker polls for workflow tasks: the SDK's autoscaling poller, or at most a fixed number of polls open. */
+export type PollerSetting = { type: 'autoscaling' } | { type: 'simple-maximum'; maximum: number };
+
+/** `autoscaling`, or a whole number of polls from `min` to `max`. */
+export const pollers = (min: number, max: number) => {
+  const expected = `expected autoscaling, or a whole number of polls from ${formatCount(min)} to ${formatCount(max)}`;
+  return z
+    .string()
+    .trim()
+    .regex(/^(autoscaling|\d+)$/, expected)
+    .transform((text): PollerSetting => (text === 'autoscaling' ? { type: 'autoscaling' } : { type: 'simple-maximum', maximum: Number(text) }))
+    .refine((setting) => setting.type === 'autoscaling' || (setting.maximum >= min && setting.maximum <= max), expected);
+};
+
 /** Seconds as written (`10`, `2.5`), in milliseconds, when `allowed`; else one problem: `expected`. */
 const seconds = (expected: string, allowed: (seconds: number) => boolean) =>
   z

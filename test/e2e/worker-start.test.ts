@@ -2,7 +2,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { EcsClientProvider } from '../../src/ecs/ecs-client';
 import { EcsUnhealthyError } from '../../src/errors';
 import { createEcsWorker } from '../../src/worker';
-import { CREDENTIALS, startE2e, type E2eContext } from '../support/e2e';
+import { CREDENTIALS, nodeCommand, startE2e, uniqueKey, type E2eContext } from '../support/e2e';
 
 /**
  * Worker start-up against an ECS endpoint that refuses connections (issue 9, item 10): by default
@@ -42,5 +42,27 @@ describe('a worker started against an unreachable ECS endpoint (dev server)', ()
       checkHealth: false,
     });
     await worker.runUntil(Promise.resolve());
+  });
+});
+
+/** ECS_EXECUTOR_WORKFLOW_TASK_POLLERS reaches the SDK: a worker polling with the autoscaling poller runs tasks through. */
+describe('a worker on the autoscaling workflow-task poller (dev server, local ECS endpoint)', () => {
+  let e2e: E2eContext;
+
+  beforeAll(async () => {
+    e2e = await startE2e({ maxRunTaskAttempts: 1, env: { ECS_EXECUTOR_WORKFLOW_TASK_POLLERS: 'autoscaling' } });
+    await e2e.startWorker();
+  });
+
+  afterAll(async () => {
+    await e2e?.teardown();
+  });
+
+  it('launches and tracks tasks to their outcome', async () => {
+    expect(e2e.runtime.workflowTaskPollers).toEqual({ type: 'autoscaling' });
+    const keys = [uniqueKey('poll-ok'), uniqueKey('poll-ok'), uniqueKey('poll-fail')];
+    await Promise.all(keys.map((key, i) => e2e.client.executeAsync(key, nodeCommand(`process.exit(${i === 2 ? 3 : 0})`))));
+    const results = await Promise.all(keys.map((key) => e2e.client.result(key)));
+    expect(results.map((result) => result.state)).toEqual(['SUCCESS', 'SUCCESS', 'FAILED']);
   });
 });

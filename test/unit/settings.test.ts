@@ -391,6 +391,7 @@ describe('loadRuntimeConfig', () => {
     ['maxConcurrentEcsCalls', 100],
     ['maxCachedWorkflows', 500],
     ['maxConcurrentWorkflowTasks', 100],
+    ['workflowTaskPollers', { type: 'autoscaling' }],
     ['stickyQueueTimeoutMs', 10_000],
     ['workflowDeadlockTimeoutMs', 0],
     ['workflowStackTraces', false],
@@ -419,6 +420,9 @@ describe('loadRuntimeConfig', () => {
     ['MAX_CONCURRENT_ECS_CALLS', '5', 'maxConcurrentEcsCalls', 5],
     ['MAX_CACHED_WORKFLOWS', '0', 'maxCachedWorkflows', 0],
     ['MAX_CONCURRENT_WORKFLOW_TASKS', '50', 'maxConcurrentWorkflowTasks', 50],
+    ['WORKFLOW_TASK_POLLERS', '10', 'workflowTaskPollers', { type: 'simple-maximum', maximum: 10 }],
+    ['WORKFLOW_TASK_POLLERS', ' 40 ', 'workflowTaskPollers', { type: 'simple-maximum', maximum: 40 }],
+    ['WORKFLOW_TASK_POLLERS', '2', 'workflowTaskPollers', { type: 'simple-maximum', maximum: 2 }],
     ['STICKY_QUEUE_TIMEOUT_SECONDS', '2', 'stickyQueueTimeoutMs', 2_000],
     ['WORKFLOW_DEADLOCK_TIMEOUT_SECONDS', '5', 'workflowDeadlockTimeoutMs', 5_000],
     ['WORKFLOW_DEADLOCK_TIMEOUT_SECONDS', '1.5', 'workflowDeadlockTimeoutMs', 1_500],
@@ -458,6 +462,11 @@ describe('loadRuntimeConfig', () => {
       ['MAX_CONCURRENT_WORKFLOW_TASKS', '99999999999', 'expected a whole number from 2 to 10,000'],
       ['MAX_CACHED_WORKFLOWS', '1', 'expected 0 (no cache) or at least 2: Temporal caches no fewer than 2 workflows'],
       ['MAX_CACHED_WORKFLOWS', '2.5', 'expected a whole number from 0 to 100,000'],
+      ['WORKFLOW_TASK_POLLERS', '1', 'expected autoscaling, or a whole number of polls from 2 to 10,000'],
+      ['WORKFLOW_TASK_POLLERS', '99999', 'expected autoscaling, or a whole number of polls from 2 to 10,000'],
+      ['WORKFLOW_TASK_POLLERS', 'Autoscaling', 'expected autoscaling, or a whole number of polls from 2 to 10,000'],
+      ['WORKFLOW_TASK_POLLERS', 'auto', 'expected autoscaling, or a whole number of polls from 2 to 10,000'],
+      ['WORKFLOW_TASK_POLLERS', '4.5', 'expected autoscaling, or a whole number of polls from 2 to 10,000'],
     ])('rejects ECS_EXECUTOR_%s=%p', (key, value, expected) => {
       // The cached-workflows cases lower the workflow tasks too, so only the value under test is wrong.
       const env = key === 'MAX_CACHED_WORKFLOWS' ? { ECS_EXECUTOR_MAX_CONCURRENT_WORKFLOW_TASKS: '2' } : {};
@@ -551,6 +560,21 @@ describe('loadRuntimeConfig', () => {
       expect(configError(() => loadRuntimeConfig(env)).problems).toEqual([expected]);
     });
 
+    it.each([
+      [{ ECS_EXECUTOR_WORKFLOW_TASK_POLLERS: '101' }, 101, 100],
+      [{ ECS_EXECUTOR_WORKFLOW_TASK_POLLERS: '20', ECS_EXECUTOR_MAX_CONCURRENT_WORKFLOW_TASKS: '10' }, 20, 10],
+    ])('refuses more workflow-task polls than workflow-task slots: %j', (env, polls, slots) => {
+      expect(configError(() => loadRuntimeConfig(env)).problems).toEqual([
+        `ECS_EXECUTOR_WORKFLOW_TASK_POLLERS (${polls}) is more than ECS_EXECUTOR_MAX_CONCURRENT_WORKFLOW_TASKS (${slots}): ` +
+          'each poll needs a free workflow-task slot, so the worker never opens more polls than it runs workflow tasks at once; lower the first or raise the second',
+      ]);
+    });
+
+    it('lets the autoscaling poller run with any number of workflow-task slots (it opens a poll only when a slot is free)', () => {
+      const config = loadRuntimeConfig({ ECS_EXECUTOR_WORKFLOW_TASK_POLLERS: 'autoscaling', ECS_EXECUTOR_MAX_CONCURRENT_WORKFLOW_TASKS: '2' });
+      expect(config.workflowTaskPollers).toEqual({ type: 'autoscaling' });
+    });
+
     it('allows more workflow tasks than cached workflows when the cache is off', () => {
       expect(loadRuntimeConfig({ ECS_EXECUTOR_MAX_CACHED_WORKFLOWS: '0' }).maxConcurrentWorkflowTasks).toBe(100);
     });
@@ -617,6 +641,7 @@ describe('the settings table', () => {
       'ECS_EXECUTOR_MAX_CONCURRENT_ECS_CALLS',
       'ECS_EXECUTOR_MAX_CACHED_WORKFLOWS',
       'ECS_EXECUTOR_MAX_CONCURRENT_WORKFLOW_TASKS',
+      'ECS_EXECUTOR_WORKFLOW_TASK_POLLERS',
       'ECS_EXECUTOR_STICKY_QUEUE_TIMEOUT_SECONDS',
       'ECS_EXECUTOR_WORKFLOW_DEADLOCK_TIMEOUT_SECONDS',
       'ECS_EXECUTOR_WORKFLOW_STACK_TRACES',
