@@ -4,6 +4,7 @@ import { taskWorkflowInputSchema, type TaskWorkflowInput } from '../contract/inp
 import { type WorkloadKeyInput } from '../contract/keys';
 import { shortKey } from '../contract/key-format';
 import { keySearchAttributes, SearchAttributes } from '../contract/search-attributes';
+import { SUBMIT_CONCURRENCY } from '../contract/submit-limits';
 import { InvalidExecutorConfigError, InvalidTaskCommandError, InvalidTaskKeyError } from '../errors';
 import { validateExecutorConfig } from '../rules/task-run-input';
 import { workloadCommand } from '../rules/workload-command';
@@ -27,13 +28,6 @@ export interface SubmitResult {
   /** Set when no worker polls the task queue: the task waits until one does. */
   warning?: string;
 }
-
-/**
- * Submits in flight at once from one client: starts are independent, so they overlap. 256, not 64:
- * with the worker launching beside them on a shared server, 64 in flight got 313 submits/s and
- * 256 got 610, at the same launch rate (docs/design.md, the ninth session's measurements).
- */
-const SUBMIT_CONCURRENCY = 256;
 
 /**
  * Validates one submit at the edge: the key, the command, and the executor_config's shape (the

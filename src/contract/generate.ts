@@ -7,6 +7,7 @@ import { adoptedTaskInputSchema, taskWorkflowInputSchema } from './inputs';
 import { workloadKeySchema, type WorkloadKeyInput } from './keys';
 import { DEFAULT_TERMINATE_REASON } from './messages';
 import { ALL_SEARCH_ATTRIBUTES } from './search-attributes';
+import { SUBMIT_CONCURRENCY } from './submit-limits';
 
 /**
  * The generated contract files, by name: what contract/ must contain. Deterministic output, so a
@@ -36,6 +37,7 @@ export function contractFiles(): Record<string, string> {
       workflowIdPrefixes: WORKFLOW_ID_PREFIX,
       maxWorkflowIdLength: MAX_WORKFLOW_ID_LENGTH,
       executorConfigReservedKeys: RESERVED_KEYS,
+      submitConcurrency: SUBMIT_CONCURRENCY,
     }),
     'workflow-id-vectors.json': json(idVectors()),
   };

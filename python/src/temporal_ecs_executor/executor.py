@@ -41,6 +41,7 @@ from temporal_ecs_executor.temporal_ops import (
 )
 from temporal_ecs_executor.workflow_contract import (
     DEFAULT_TERMINATE_REASON,
+    SUBMIT_CONCURRENCY,
     InvalidTaskInput,
     task_workflow_id,
     validate_task_input,
@@ -55,8 +56,6 @@ __all__ = ["TemporalEcsExecutor"]
 
 #: How long one heartbeat waits for its submits; slower ones are picked up by the next sync().
 SUBMIT_WAIT_SECONDS = 10.0
-#: Submits in flight at once (the TypeScript client's SUBMIT_CONCURRENCY).
-SUBMIT_CONCURRENCY = 256
 #: Deadline of one sync()'s visibility read, and of fetching the outcomes of what finished.
 SYNC_TIMEOUT_SECONDS = 30.0
 OUTCOME_TIMEOUT_SECONDS = 15.0

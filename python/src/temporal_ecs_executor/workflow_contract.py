@@ -25,6 +25,7 @@ __all__ = [
     "InvalidTaskInput",
     "NAMES",
     "SA",
+    "SUBMIT_CONCURRENCY",
     "adopted_task_workflow_id",
     "is_callback_key",
     "key_from_search_attributes",
@@ -58,6 +59,8 @@ STATUS_QUERY: str = NAMES["queries"]["status"]
 DEFAULT_TERMINATE_REASON: str = NAMES["defaultTerminateReason"]
 #: Keys executor_config may never set: the executor owns the container name and the command.
 RESERVED_EXECUTOR_CONFIG_KEYS: tuple[str, ...] = tuple(NAMES["executorConfigReservedKeys"])
+#: Submits in flight at once, the same number as the TypeScript client's.
+SUBMIT_CONCURRENCY: int = NAMES["submitConcurrency"]
 
 _KEY_FACTORIES = {
     "KEYWORD": SearchAttributeKey.for_keyword,
